@@ -1,0 +1,14 @@
+# Warning and sanitizer flags for every first-party target. Applied directory-wide
+# so that host, plugins, examples and tests all build under the same rules.
+add_compile_options(
+  -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion
+  $<$<COMPILE_LANGUAGE:CXX>:-Wnon-virtual-dtor>
+  -fvisibility=hidden)
+if(TSHOST_WERROR)
+  add_compile_options(-Werror)
+endif()
+if(TSHOST_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=undefined
+                      -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()
