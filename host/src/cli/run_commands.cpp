@@ -1,0 +1,131 @@
+// `tshost run`, `tshost resume` and `tshost validate`.
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <boost/program_options.hpp>
+#include <csignal>
+#include <iostream>
+#include <unistd.h>
+
+#include "cli/command.hpp"
+#include "cli/experiment_session.hpp"
+#include "engine/ids.hpp"
+
+namespace po = boost::program_options;
+
+namespace tshost::cli {
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+// First Ctrl-C (or SIGTERM from `tshost stop`) stops cleanly: running trials are
+// cancelled and the experiment can be resumed. A second one exits at once; the
+// trials then keep running and `tshost resume` re-adopts them.
+extern "C" void on_stop_signal(int) {
+    if (g_stop.exchange(true)) {
+        static const char message[] = "\ntshost: stopping immediately\n";
+        (void)!::write(STDERR_FILENO, message, sizeof message - 1);
+        std::_Exit(130);
+    }
+}
+
+void install_stop_handlers() {
+    struct sigaction action {};
+    action.sa_handler = on_stop_signal;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
+}
+
+std::optional<uint64_t> seed_option(const po::variables_map& vm) {
+    if (vm.count("seed") == 0U) {
+        return std::nullopt;
+    }
+    return vm["seed"].as<uint64_t>();
+}
+
+int run(const GlobalOptions& global, const po::variables_map& vm) {
+    CheckedConfig checked = check_config(global, vm["config"].as<std::string>());
+    for (const auto& warning : checked.config.warnings) {
+        std::cerr << "tshost: warning: " << warning.to_string() << '\n';
+    }
+    const auto data_dir = resolve_data_dir(global.data_dir);
+    std::string id = vm.count("id") != 0U ? vm["id"].as<std::string>() : "";
+    if (id.empty()) {
+        id = engine::random_id(8, [&](const std::string& candidate) {
+            return std::filesystem::exists(data_dir / candidate);
+        });
+    } else if (std::filesystem::exists(data_dir / id / "experiment.db")) {
+        std::cerr << "tshost: experiment " << id << " exists; use 'tshost resume " << id
+                  << "' or another --id\n";
+        return 2;
+    }
+    auto session =
+        open_session(global, std::move(checked), id, {data_dir / id}, seed_option(vm), true);
+    install_stop_handlers();
+    return run_session(*session, g_stop);
+}
+
+int resume(const GlobalOptions& global, const po::variables_map& vm) {
+    const std::string id = vm["id"].as<std::string>();
+    const ExperimentPaths paths{resolve_data_dir(global.data_dir) / id};
+    if (!std::filesystem::exists(paths.database())) {
+        std::cerr << "tshost: no experiment " << id << " in " << paths.dir.parent_path().string()
+                  << " (see 'tshost list')\n";
+        return 2;
+    }
+    // The normalised config saved at the first run is a v2 config: it loads
+    // like any other, so a resumed experiment runs with exactly what it started with.
+    auto session = open_session(global, check_config(global, paths.config().string()), id, paths,
+                                seed_option(vm), false);
+    install_stop_handlers();
+    return run_session(*session, g_stop);
+}
+
+int validate(const GlobalOptions& global, const po::variables_map& vm) {
+    const CheckedConfig checked = check_config(global, vm["config"].as<std::string>());
+    for (const auto& warning : checked.config.warnings) {
+        std::cout << "warning: " << warning.to_string() << '\n';
+    }
+    std::cout << checked.config.file << ": ok (platform " << checked.config.platform.plugin;
+    if (checked.config.storage) {
+        std::cout << ", storage " << checked.config.storage->plugin;
+    }
+    std::cout << ")\n";
+    return 0;
+}
+
+}  // namespace
+
+Command run_command() {
+    return Command{"run", "Run an experiment from an NNI config (YAML or JSON, v2 or v1)",
+                   [](po::options_description& o) {
+                       o.add_options()("config", po::value<std::string>()->required(),
+                                       "the experiment config file")(
+                           "id", po::value<std::string>(), "experiment id (default: random)")(
+                           "seed", po::value<uint64_t>(), "seed the tuner, for a replayable run");
+                   },
+                   run, "config"};
+}
+
+Command resume_command() {
+    return Command{"resume",
+                   "Resume an experiment that was stopped or whose host was killed",
+                   [](po::options_description& o) {
+                       o.add_options()("id", po::value<std::string>()->required(),
+                                       "the experiment id")("seed", po::value<uint64_t>(),
+                                                            "seed the tuner");
+                   },
+                   resume, "id"};
+}
+
+Command validate_command() {
+    return Command{"validate", "Check a config (and its plugins' sections) without running it",
+                   [](po::options_description& o) {
+                       o.add_options()("config", po::value<std::string>()->required(),
+                                       "the experiment config file");
+                   },
+                   validate, "config"};
+}
+
+}  // namespace tshost::cli

@@ -1,0 +1,263 @@
+#include "db/experiment_db.hpp"
+
+#include "db/sqlite_handle.hpp"
+
+namespace tshost::db {
+namespace {
+
+constexpr const char* kSchema = R"sql(
+PRAGMA journal_mode = WAL;
+PRAGMA synchronous = NORMAL;
+PRAGMA foreign_keys = ON;
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS trials (
+    id               TEXT PRIMARY KEY,
+    sequence_id      INTEGER NOT NULL,
+    parameter_id     INTEGER NOT NULL,
+    parameters       TEXT NOT NULL,
+    status           TEXT NOT NULL,
+    attempt          INTEGER NOT NULL DEFAULT 0,
+    submit_time      INTEGER NOT NULL DEFAULT 0,
+    start_time       INTEGER NOT NULL DEFAULT 0,
+    end_time         INTEGER NOT NULL DEFAULT 0,
+    final_metric     REAL,
+    job_name         TEXT NOT NULL DEFAULT '',
+    url              TEXT NOT NULL DEFAULT '',
+    message          TEXT NOT NULL DEFAULT '',
+    rejected_metrics INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS status_history (
+    id       INTEGER PRIMARY KEY,
+    trial_id TEXT NOT NULL REFERENCES trials(id),
+    time     INTEGER NOT NULL,
+    status   TEXT NOT NULL,
+    message  TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS status_history_trial ON status_history(trial_id);
+CREATE TABLE IF NOT EXISTS metrics (
+    id            INTEGER PRIMARY KEY,
+    trial_id      TEXT NOT NULL REFERENCES trials(id),
+    attempt       INTEGER NOT NULL,
+    replica       TEXT NOT NULL,
+    seq           INTEGER NOT NULL,
+    time          INTEGER NOT NULL,
+    type          TEXT NOT NULL,
+    sequence      INTEGER NOT NULL,
+    value         TEXT NOT NULL,
+    default_value REAL NOT NULL,
+    UNIQUE (trial_id, attempt, replica, seq)
+);
+)sql";
+
+constexpr const char* kTrialColumns =
+    "id, sequence_id, parameter_id, parameters, status, attempt, submit_time, start_time, "
+    "end_time, final_metric, job_name, url, message, rejected_metrics";
+
+TrialRow read_trial(const Statement& s) {
+    TrialRow t;
+    t.id = s.text(0);
+    t.sequence_id = s.integer(1);
+    t.parameter_id = s.integer(2);
+    t.parameters_json = s.text(3);
+    t.status = s.text(4);
+    t.attempt = static_cast<int>(s.integer(5));
+    t.submit_time_ms = s.integer(6);
+    t.start_time_ms = s.integer(7);
+    t.end_time_ms = s.integer(8);
+    t.final_metric = s.real(9);
+    t.job_name = s.text(10);
+    t.url = s.text(11);
+    t.message = s.text(12);
+    t.rejected_metrics = s.integer(13);
+    return t;
+}
+
+std::string select_trials(const char* where) {
+    return std::string("SELECT ") + kTrialColumns + " FROM trials " + where;
+}
+
+}  // namespace
+
+struct ExperimentDb::Impl {
+    explicit Impl(const std::filesystem::path& path) : connection(path.string()) {}
+
+    Connection connection;
+    // Members initialise in order: the tables must exist before the statements
+    // below are prepared against them.
+    bool schema_created = (connection.exec(kSchema), true);
+    std::string all_trials_sql = select_trials("ORDER BY sequence_id, attempt");
+    std::string one_trial_sql = select_trials("WHERE id = ?1");
+    Statement set_meta{connection,
+                       "INSERT INTO meta(key, value) VALUES(?1, ?2) "
+                       "ON CONFLICT(key) DO UPDATE SET value = excluded.value"};
+    Statement get_meta{connection, "SELECT value FROM meta WHERE key = ?1"};
+    Statement insert_trial{connection,
+                           "INSERT INTO trials(id, sequence_id, parameter_id, parameters, status, "
+                           "attempt, submit_time, start_time, end_time, final_metric, job_name, "
+                           "url, message, rejected_metrics) "
+                           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"};
+    Statement update_trial{
+        connection,
+        "UPDATE trials SET sequence_id = ?2, parameter_id = ?3, parameters = ?4, "
+        "status = ?5, attempt = ?6, submit_time = ?7, start_time = ?8, "
+        "end_time = ?9, final_metric = ?10, job_name = ?11, url = ?12, "
+        "message = ?13, rejected_metrics = ?14 WHERE id = ?1"};
+    Statement all_trials{connection, all_trials_sql.c_str()};
+    Statement one_trial{connection, one_trial_sql.c_str()};
+    Statement add_change{connection,
+                         "INSERT INTO status_history(trial_id, time, status, message) "
+                         "VALUES(?1, ?2, ?3, ?4)"};
+    Statement history{connection,
+                      "SELECT trial_id, time, status, message FROM status_history "
+                      "WHERE trial_id = ?1 ORDER BY id"};
+    Statement insert_metric{connection,
+                            "INSERT OR IGNORE INTO metrics(trial_id, attempt, replica, seq, time, "
+                            "type, sequence, value, default_value) "
+                            "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"};
+    Statement trial_metrics{connection,
+                            "SELECT trial_id, attempt, replica, seq, time, type, sequence, value, "
+                            "default_value FROM metrics WHERE trial_id = ?1 ORDER BY id"};
+    Statement count_metrics{connection, "SELECT count(*) FROM metrics"};
+    Statement begin{connection, "BEGIN IMMEDIATE"};
+    Statement commit{connection, "COMMIT"};
+};
+
+ExperimentDb ExperimentDb::open(const std::filesystem::path& path) {
+    return ExperimentDb(std::make_unique<Impl>(path));
+}
+
+ExperimentDb::ExperimentDb(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ExperimentDb::ExperimentDb(ExperimentDb&&) noexcept = default;
+ExperimentDb& ExperimentDb::operator=(ExperimentDb&&) noexcept = default;
+ExperimentDb::~ExperimentDb() = default;
+
+void ExperimentDb::set_meta(const std::string& key, const std::string& value) {
+    impl_->set_meta.bind(1, key).bind(2, value).run();
+}
+
+std::optional<std::string> ExperimentDb::meta(const std::string& key) const {
+    auto& s = impl_->get_meta;
+    s.bind(1, key);
+    std::optional<std::string> value;
+    if (s.step()) {
+        value = s.text(0);
+    }
+    s.reset();
+    return value;
+}
+
+void ExperimentDb::begin() {
+    impl_->begin.run();
+}
+void ExperimentDb::commit() {
+    impl_->commit.run();
+}
+
+namespace {
+void bind_trial(Statement& s, const TrialRow& t) {
+    s.bind(1, t.id)
+        .bind(2, t.sequence_id)
+        .bind(3, t.parameter_id)
+        .bind(4, t.parameters_json)
+        .bind(5, t.status)
+        .bind(6, int64_t{t.attempt})
+        .bind(7, t.submit_time_ms)
+        .bind(8, t.start_time_ms)
+        .bind(9, t.end_time_ms)
+        .bind(10, t.final_metric)
+        .bind(11, t.job_name)
+        .bind(12, t.url)
+        .bind(13, t.message)
+        .bind(14, t.rejected_metrics);
+}
+}  // namespace
+
+void ExperimentDb::insert_trial(const TrialRow& trial) {
+    bind_trial(impl_->insert_trial, trial);
+    impl_->insert_trial.run();
+}
+
+void ExperimentDb::update_trial(const TrialRow& trial) {
+    bind_trial(impl_->update_trial, trial);
+    impl_->update_trial.run();
+}
+
+std::vector<TrialRow> ExperimentDb::trials() const {
+    auto& s = impl_->all_trials;
+    std::vector<TrialRow> rows;
+    while (s.step()) {
+        rows.push_back(read_trial(s));
+    }
+    s.reset();
+    return rows;
+}
+
+std::optional<TrialRow> ExperimentDb::trial(const std::string& id) const {
+    auto& s = impl_->one_trial;
+    s.bind(1, id);
+    std::optional<TrialRow> row;
+    if (s.step()) {
+        row = read_trial(s);
+    }
+    s.reset();
+    return row;
+}
+
+void ExperimentDb::add_status_change(const StatusChange& change) {
+    impl_->add_change.bind(1, change.trial_id)
+        .bind(2, change.time_ms)
+        .bind(3, change.status)
+        .bind(4, change.message)
+        .run();
+}
+
+std::vector<StatusChange> ExperimentDb::status_history(const std::string& trial_id) const {
+    auto& s = impl_->history;
+    s.bind(1, trial_id);
+    std::vector<StatusChange> rows;
+    while (s.step()) {
+        rows.push_back({s.text(0), s.integer(1), s.text(2), s.text(3)});
+    }
+    s.reset();
+    return rows;
+}
+
+bool ExperimentDb::insert_metric(const MetricRow& m) {
+    auto& s = impl_->insert_metric;
+    s.bind(1, m.trial_id)
+        .bind(2, int64_t{m.attempt})
+        .bind(3, m.replica)
+        .bind(4, m.seq)
+        .bind(5, m.time_ms)
+        .bind(6, m.type)
+        .bind(7, m.sequence)
+        .bind(8, m.value_json)
+        .bind(9, std::optional<double>(m.default_value));
+    s.run();
+    return sqlite3_changes(impl_->connection.get()) == 1;
+}
+
+std::vector<MetricRow> ExperimentDb::metrics(const std::string& trial_id) const {
+    auto& s = impl_->trial_metrics;
+    s.bind(1, trial_id);
+    std::vector<MetricRow> rows;
+    while (s.step()) {
+        rows.push_back({s.text(0), static_cast<int>(s.integer(1)), s.text(2), s.integer(3),
+                        s.integer(4), s.text(5), s.integer(6), s.text(7), s.real(8).value_or(0)});
+    }
+    s.reset();
+    return rows;
+}
+
+int64_t ExperimentDb::metric_count() const {
+    auto& s = impl_->count_metrics;
+    s.step();
+    const int64_t n = s.integer(0);
+    s.reset();
+    return n;
+}
+
+}  // namespace tshost::db
