@@ -74,7 +74,6 @@ class Engine {
         std::map<int64_t, double> intermediate;  // NNI sequence -> default value
         bool cancel_requested = false;
         bool had_history = false;
-        std::chrono::steady_clock::time_point started_at{};
     };
 
     /// Before the first loop (fresh or resumed): rebuilds tuner state from the
