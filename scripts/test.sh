@@ -9,7 +9,11 @@ sh scripts/install-deps.sh
 
 build=${TSHOST_TEST_BUILD_DIR:-build/test}
 jobs=$(nproc)
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+# -Og -g1: sanitizers need no optimiser to find bugs, and this compiles ~3.5x
+# faster than -O2 -g (engine.cpp: 13 s against 49 s) while keeping line tables
+# for the sanitizers' stack traces.
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+      -DCMAKE_C_FLAGS_DEBUG="-Og -g1" -DCMAKE_CXX_FLAGS_DEBUG="-Og -g1" \
       -DTSHOST_WERROR=ON -DTSHOST_SANITIZE=ON
 cmake --build "$build" -j "$jobs"
 
