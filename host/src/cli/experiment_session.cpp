@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "cli/progress_printer.hpp"
+#include "cli/trial_channel.hpp"
 #include "engine/engine.hpp"
 #include "jsonschema/schema.hpp"
 #include "tuner/search_space.hpp"
@@ -87,9 +88,9 @@ std::string experiment_json(const Session& s) {
 }
 
 void print_summary(const Session& s, const engine::Progress& p) {
-    std::cout << "Experiment " << s.id << " " << p.status << " after "
-              << clock_text(p.elapsed) << ": " << p.submitted << " trials (" << p.succeeded
-              << " succeeded, " << p.failed << " failed, " << p.stopped << " stopped).\n";
+    std::cout << "Experiment " << s.id << " " << p.status << " after " << clock_text(p.elapsed)
+              << ": " << p.submitted << " trials (" << p.succeeded << " succeeded, " << p.failed
+              << " failed, " << p.stopped << " stopped).\n";
     if (p.best_metric) {
         const auto best = s.db.trial(p.best_trial);
         const auto packed = json::parse(best ? best->parameters_json : "{}", nullptr, false);
@@ -150,8 +151,8 @@ std::unique_ptr<Session> open_session(const GlobalOptions& global, CheckedConfig
                                  "'");
     }
     auto db = db::ExperimentDb::open(paths.database());
-    auto s = std::make_unique<Session>(id, paths, std::move(*lock), std::move(checked),
-                                       std::move(db));
+    auto s =
+        std::make_unique<Session>(id, paths, std::move(*lock), std::move(checked), std::move(db));
     const auto& c = s->checked.config;
 
     if (fresh) {
@@ -195,8 +196,15 @@ std::unique_ptr<Session> open_session(const GlobalOptions& global, CheckedConfig
 }
 
 int run_session(Session& s, const std::atomic<bool>& stop) {
+    std::unique_ptr<TrialChannel> channel;
+    if (s.storage) {
+        channel = std::make_unique<TrialChannel>(
+            s,
+            TrialChannelOptions{s.port_override.value_or(s.checked.config.port), s.metrics_bind});
+    }
     s.platform->start();
-    engine::Engine engine({s.db, *s.platform, s.events, *s.tuner, s.assessor.get(), s.optimize_mode},
+    engine::Engine engine({s.db, *s.platform, s.events, *s.tuner, s.assessor.get(), s.optimize_mode,
+                           channel ? &channel->hooks() : nullptr},
                           limits_of(s.checked.config));
     ProgressPrinter printer(stderr);
     std::cout << "Experiment " << s.id << " (" << s.checked.config.file << "), data in "

@@ -56,6 +56,10 @@ struct Session {
     std::unique_ptr<tuner::Tuner> tuner;
     std::unique_ptr<tuner::Assessor> assessor;
     tuner::OptimizeMode optimize_mode = tuner::OptimizeMode::Maximize;
+    /// --port: overrides the config's port (0: the metrics server takes any free port).
+    std::optional<int> port_override;
+    /// --metrics-bind: the metrics server's listening address.
+    std::string metrics_bind = "0.0.0.0";
 };
 
 /// Creates (fresh) or reopens (resume) the experiment in `paths` and builds

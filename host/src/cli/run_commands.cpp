@@ -1,11 +1,11 @@
 // `tshost run`, `tshost resume` and `tshost validate`.
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
 #include <atomic>
 #include <boost/program_options.hpp>
 #include <csignal>
 #include <iostream>
-#include <unistd.h>
 
 #include "cli/command.hpp"
 #include "cli/experiment_session.hpp"
@@ -37,6 +37,26 @@ void install_stop_handlers() {
     sigaction(SIGTERM, &action, nullptr);
 }
 
+void apply_network_options(Session& session, const po::variables_map& vm) {
+    if (vm.count("port") != 0U) {
+        const int port = vm["port"].as<int>();
+        if (port < 0 || port > 65534) {
+            throw std::runtime_error("--port " + std::to_string(port) +
+                                     ": use 1 to 65534 (trials use port + 1), or 0 for free ports");
+        }
+        session.port_override = port;
+    }
+    session.metrics_bind = vm["metrics-bind"].as<std::string>();
+}
+
+void add_network_options(po::options_description& o) {
+    o.add_options()("port", po::value<int>(),
+                    "web port (default: the config's port, else 8080); trials send metrics to "
+                    "port + 1; 0 picks free ports")(
+        "metrics-bind", po::value<std::string>()->default_value("0.0.0.0"),
+        "address the trial-metrics server listens on (pods must reach it)");
+}
+
 std::optional<uint64_t> seed_option(const po::variables_map& vm) {
     if (vm.count("seed") == 0U) {
         return std::nullopt;
@@ -62,6 +82,7 @@ int run(const GlobalOptions& global, const po::variables_map& vm) {
     }
     auto session =
         open_session(global, std::move(checked), id, {data_dir / id}, seed_option(vm), true);
+    apply_network_options(*session, vm);
     install_stop_handlers();
     return run_session(*session, g_stop);
 }
@@ -78,6 +99,7 @@ int resume(const GlobalOptions& global, const po::variables_map& vm) {
     // like any other, so a resumed experiment runs with exactly what it started with.
     auto session = open_session(global, check_config(global, paths.config().string()), id, paths,
                                 seed_option(vm), false);
+    apply_network_options(*session, vm);
     install_stop_handlers();
     return run_session(*session, g_stop);
 }
@@ -104,17 +126,18 @@ Command run_command() {
                                        "the experiment config file")(
                            "id", po::value<std::string>(), "experiment id (default: random)")(
                            "seed", po::value<uint64_t>(), "seed the tuner, for a replayable run");
+                       add_network_options(o);
                    },
                    run, "config"};
 }
 
 Command resume_command() {
-    return Command{"resume",
-                   "Resume an experiment that was stopped or whose host was killed",
+    return Command{"resume", "Resume an experiment that was stopped or whose host was killed",
                    [](po::options_description& o) {
                        o.add_options()("id", po::value<std::string>()->required(),
                                        "the experiment id")("seed", po::value<uint64_t>(),
                                                             "seed the tuner");
+                       add_network_options(o);
                    },
                    resume, "id"};
 }

@@ -76,6 +76,9 @@ struct ExperimentConfig {
 
     std::string nni_manager_ip;  ///< empty: the host picks its own address
     int port = 8080;             ///< tshost extension (nnictl's --port); trials use port + 1
+    /// tshost extension: "push" (agents POST metrics to port + 1, journal as backup) or
+    /// "storage" (no inbound port: the host follows the journals on the share).
+    std::string metrics_transport = "push";
     bool debug = false;
     std::string log_level = "info";             ///< fatal, error, warning, info, debug, trace
     std::string experiment_working_directory;   ///< absolute; empty: the host's default

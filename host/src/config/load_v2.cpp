@@ -19,7 +19,7 @@ constexpr std::string_view kTopKeys[] = {
     "experimentWorkingDirectory", "tunerGpuIndices", "tuner", "assessor", "advisor",
     "trainingService", "sharedStorage",
     // tshost extensions
-    "maxTrialRetries", "port", "versionCheck", "logCollection"};
+    "maxTrialRetries", "port", "versionCheck", "logCollection", "metricsTransport"};
 // v1 keys someone may carry over into a v2 file.
 constexpr Alias kTopRenamed[] = {
     {"maxExecDuration", "that is the v1 name; in v2 it is maxExperimentDuration"},
@@ -250,6 +250,9 @@ void read_experiment(Context& ctx, ExperimentConfig& config) {
     config.version_check = ctx.boolean("/versionCheck");
     static constexpr std::string_view kLogCollection[] = {"http", "none"};
     config.log_collection = one_of(ctx, "/logCollection", kLogCollection);
+    static constexpr std::string_view kMetricsTransports[] = {"push", "storage"};
+    config.metrics_transport =
+        one_of(ctx, "/metricsTransport", kMetricsTransports).value_or("push");
 }
 
 void read_trial(Context& ctx, ExperimentConfig& config) {

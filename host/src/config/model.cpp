@@ -105,6 +105,7 @@ json ExperimentConfig::to_json() const {
         out["nniManagerIp"] = nni_manager_ip;
     }
     out["port"] = port;
+    out["metricsTransport"] = metrics_transport;
     out["debug"] = debug;
     out["logLevel"] = log_level;
     if (!experiment_working_directory.empty()) {

@@ -102,8 +102,8 @@ void Engine::recover() {
             continue;
         }
         try {
-            parts_.platform.adopt(
-                plugin::TrialSpec{row.id, row.sequence_id, row.parameters_json, trial_spec(row)});
+            parts_.platform.adopt(plugin::TrialSpec{row.id, row.sequence_id, row.parameters_json,
+                                                    trial_spec(row, false)});
             spdlog::info("resume: re-adopted trial {} ({})", row.id, row.status);
         } catch (const plugin::PluginError& e) {
             record_status(trial.row, "FAILED",
@@ -245,7 +245,7 @@ void Engine::submit(ActiveTrial& trial) {
     try {
         const auto out =
             json::parse(parts_.platform.submit(plugin::TrialSpec{
-                            row.id, row.sequence_id, row.parameters_json, trial_spec(row)}),
+                            row.id, row.sequence_id, row.parameters_json, trial_spec(row, true)}),
                         nullptr, false);
         if (out.is_object()) {
             row.job_name = string_or(out, "jobName", row.job_name);
@@ -329,7 +329,7 @@ void Engine::process(std::vector<plugin::HostEvent>& batch) {
     try {
         for (const auto& event : batch) {
             if (event.type == TSH_EVENT_TRIAL_STATUS) {
-                on_status(event, ended);
+                on_status(event, ended, stored);
             } else if (event.type == TSH_EVENT_TRIAL_METRIC) {
                 on_metric(event, stored);
             } else if (event.type == TSH_EVENT_TRIAL_LOG) {
@@ -352,7 +352,8 @@ void Engine::process(std::vector<plugin::HostEvent>& batch) {
     }
 }
 
-void Engine::on_status(const plugin::HostEvent& event, std::vector<std::string>& ended) {
+void Engine::on_status(const plugin::HostEvent& event, std::vector<std::string>& ended,
+                       std::vector<db::MetricRow>& stored) {
     const auto payload = json::parse(event.payload_json, nullptr, false);
     const std::string status = string_or(payload, "status", "");
     if (!is_known_status(status)) {
@@ -374,6 +375,9 @@ void Engine::on_status(const plugin::HostEvent& event, std::vector<std::string>&
         row.start_time_ms = int_or(payload, "startTime", event.time_ms);
     }
     if (is_terminal(status)) {
+        // Metrics a lost push left only in the trial's journal go in before the end,
+        // as NNI's final result arrives before the trial's end event.
+        collect_journal(row, stored);
         row.end_time_ms = int_or(payload, "endTime", event.time_ms);
         if (row.start_time_ms == 0) {
             row.start_time_ms = int_or(payload, "startTime", 0);
@@ -409,8 +413,16 @@ void Engine::on_metric(const plugin::HostEvent& event, std::vector<db::MetricRow
     if (parsed.record->type == "REQUEST_PARAMETER") {
         return;  // multi-phase requests are not supported by tshost's platforms
     }
+    // A metric of an earlier attempt (its agent still flushing) is kept, under that
+    // attempt, but only the current attempt's primary replica reaches the tuner:
+    // with several replicas (TF workers, PyTorch ranks) the tuner sees one result.
+    const int attempt = static_cast<int>(int_or(payload, "attempt", row.attempt));
+    const auto primary = payload.find("primary");
+    const bool for_tuner =
+        attempt == row.attempt &&
+        (primary == payload.end() || !primary->is_boolean() || primary->get<bool>());
     db::MetricRow metric{row.id,
-                         row.attempt,
+                         attempt,
                          string_or(payload, "replica", "0"),
                          int_or(payload, "seq", parsed.record->sequence),
                          event.time_ms,
@@ -418,8 +430,8 @@ void Engine::on_metric(const plugin::HostEvent& event, std::vector<db::MetricRow
                          parsed.record->sequence,
                          parsed.record->value_json,
                          parsed.record->default_value};
-    if (!parts_.db.insert_metric(metric)) {
-        return;  // already stored: a replay after restart or a retried delivery
+    if (!parts_.db.insert_metric(metric) || !for_tuner) {
+        return;  // already stored (a replay after restart, a retried push), or kept only
     }
     if (metric.type == "FINAL" && !row.final_metric) {
         row.final_metric = metric.default_value;
@@ -528,8 +540,30 @@ std::chrono::milliseconds Engine::elapsed() const {
            std::chrono::duration_cast<milliseconds>(steady_clock::now() - started_);
 }
 
-std::string Engine::trial_spec(const db::TrialRow& row) const {
-    return json{{"attempt", row.attempt}}.dump();
+std::string Engine::trial_spec(const db::TrialRow& row, bool submitting) const {
+    json spec = json::object();
+    if (parts_.hooks != nullptr) {
+        spec = json::parse(parts_.hooks->prepare(row, submitting));
+    }
+    spec["attempt"] = row.attempt;
+    return spec.dump();
+}
+
+void Engine::collect_journal(const db::TrialRow& row, std::vector<db::MetricRow>& stored) {
+    if (parts_.hooks == nullptr) {
+        return;
+    }
+    std::vector<plugin::HostEvent> events;
+    try {
+        events = parts_.hooks->collect(row);
+    } catch (const std::exception& e) {
+        // The journal stays on the store; resume reads it again.
+        spdlog::warn("trial {}: reading its metric journal: {}", row.id, e.what());
+        return;
+    }
+    for (const auto& event : events) {
+        on_metric(event, stored);
+    }
 }
 
 }  // namespace tshost::engine

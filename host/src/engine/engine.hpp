@@ -47,6 +47,22 @@ struct Progress {
     std::string last_error;
 };
 
+/// What the host does around the platform for each trial: files on the shared
+/// store, metrics credentials, reading the trial's metric journal. The engine stays
+/// ignorant of storage and of how metrics travel.
+class TrialHooks {
+  public:
+    virtual ~TrialHooks() = default;
+    /// Extra keys (a JSON object's text) for the trial's tsh_trial.spec_json. With
+    /// `submitting`, first put the trial's files in place (parameter.cfg); without,
+    /// the trial is being re-adopted and its files exist. Throws
+    /// plugin::PluginError (transient ones are retried like a failed submit).
+    virtual std::string prepare(const db::TrialRow& row, bool submitting) = 0;
+    /// The trial reached an end state: the metrics it recorded that may not have
+    /// arrived yet. The engine stores them (once) before it acts on the end.
+    virtual std::vector<plugin::HostEvent> collect(const db::TrialRow& row) = 0;
+};
+
 class Engine {
   public:
     struct Parts {
@@ -56,6 +72,7 @@ class Engine {
         tuner::Tuner& tuner;
         tuner::Assessor* assessor = nullptr;  // optional
         tuner::OptimizeMode optimize_mode = tuner::OptimizeMode::Maximize;
+        TrialHooks* hooks = nullptr;  // optional
     };
 
     Engine(Parts parts, Limits limits);
@@ -87,7 +104,8 @@ class Engine {
     void begin_stop();
     bool finished() const;
     void process(std::vector<plugin::HostEvent>& batch);
-    void on_status(const plugin::HostEvent& event, std::vector<std::string>& ended);
+    void on_status(const plugin::HostEvent& event, std::vector<std::string>& ended,
+                   std::vector<db::MetricRow>& stored);
     void on_metric(const plugin::HostEvent& event, std::vector<db::MetricRow>& stored);
     void deliver(const db::MetricRow& metric);
     void finish_trial(const std::string& trial_id);
@@ -97,7 +115,8 @@ class Engine {
     void note_best(const std::string& trial_id, double value);
     void save_elapsed();
     std::chrono::milliseconds elapsed() const;
-    std::string trial_spec(const db::TrialRow& row) const;
+    std::string trial_spec(const db::TrialRow& row, bool submitting) const;
+    void collect_journal(const db::TrialRow& row, std::vector<db::MetricRow>& stored);
 
     Parts parts_;
     Limits limits_;

@@ -1,0 +1,125 @@
+#include "cli/trial_channel.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <iostream>
+
+#include "cli/experiment_session.hpp"
+#include "metrics/metrics_server.hpp"
+#include "metrics/trial_tokens.hpp"
+#include "storage/code_sync.hpp"
+#include "trialkit/follower.hpp"
+#include "trialkit/journal.hpp"
+#include "trialkit/kit.hpp"
+#include "trialkit/trial_hooks.hpp"
+
+namespace tshost::cli {
+namespace {
+
+// In push mode the journals are only a backup while a trial runs: look now and then
+// so the assessor sees a trial whose pushes fail. In storage-only mode they are the
+// path itself; 500 ms keeps a metric's trip to the tuner well under 2 s.
+constexpr std::chrono::milliseconds kFollowPush{5000};
+constexpr std::chrono::milliseconds kFollowStorage{500};
+
+}  // namespace
+
+std::string advertised_address(const std::string& nni_manager_ip) {
+    if (!nni_manager_ip.empty()) {
+        return nni_manager_ip;
+    }
+    // Connecting a UDP socket sends nothing; it only asks the kernel which local
+    // address routes towards a non-local destination.
+    const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    std::string address = "127.0.0.1";
+    if (fd >= 0) {
+        sockaddr_in remote{};
+        remote.sin_family = AF_INET;
+        remote.sin_port = htons(9);
+        ::inet_pton(AF_INET, "10.254.254.254", &remote.sin_addr);
+        sockaddr_in local{};
+        socklen_t length = sizeof local;
+        char text[INET_ADDRSTRLEN] = {};
+        if (::connect(fd, reinterpret_cast<const sockaddr*>(&remote), sizeof remote) == 0 &&
+            ::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length) == 0 &&
+            ::inet_ntop(AF_INET, &local.sin_addr, text, sizeof text) != nullptr &&
+            local.sin_addr.s_addr != htonl(INADDR_ANY)) {
+            address = text;
+        }
+        ::close(fd);
+    }
+    return address;
+}
+
+struct TrialChannel::Parts {
+    std::unique_ptr<metrics::TrialTokens> tokens;
+    std::unique_ptr<metrics::MetricsServer> server;
+    std::unique_ptr<trialkit::JournalReader> journals;
+    std::unique_ptr<trialkit::StorageTrialHooks> hooks;
+    std::unique_ptr<trialkit::JournalFollower> follower;
+    std::string url;
+};
+
+TrialChannel::TrialChannel(Session& session, const TrialChannelOptions& options)
+    : parts_(std::make_unique<Parts>()) {
+    auto& storage = *session.storage;
+    const auto& config = session.checked.config;
+    if (!config.trial_code_directory.empty()) {
+        const auto sync = storage::sync_code(storage, config.trial_code_directory, session.id);
+        std::cout << "Code: " << sync.files << " files, " << sync.total_bytes << " bytes; uploaded "
+                  << sync.blobs_uploaded << " new, " << sync.blobs_present
+                  << " already on the store" << std::endl;
+    }
+    trialkit::install_kit(storage, session.id);
+
+    parts_->tokens = std::make_unique<metrics::TrialTokens>(
+        metrics::TrialTokens::load_or_create(session.paths.dir / "metrics.key"));
+    const bool push = config.metrics_transport == "push";
+    if (push) {
+        metrics::MetricsServerOptions server_options;
+        server_options.bind_address = options.bind_address;
+        server_options.port = options.port == 0 ? 0 : static_cast<uint16_t>(options.port + 1);
+        parts_->server = std::make_unique<metrics::MetricsServer>(*parts_->tokens, session.events,
+                                                                  server_options);
+        parts_->server->start();
+        parts_->url = "http://" + advertised_address(config.nni_manager_ip) + ":" +
+                      std::to_string(parts_->server->port());
+        spdlog::info("trial metrics server on {}:{}, trials post to {}", options.bind_address,
+                     parts_->server->port(), parts_->url);
+    } else {
+        spdlog::info("metricsTransport: storage; no port is opened, metrics come from the share");
+    }
+    parts_->journals = std::make_unique<trialkit::JournalReader>(storage, session.id);
+    const metrics::TrialTokens* tokens = parts_->tokens.get();
+    parts_->hooks = std::make_unique<trialkit::StorageTrialHooks>(
+        storage, session.id, *parts_->journals,
+        trialkit::MetricsChannel{parts_->url, [tokens](std::string_view trial, int64_t attempt) {
+                                     return tokens->token(trial, attempt);
+                                 }});
+    parts_->follower = std::make_unique<trialkit::JournalFollower>(
+        *parts_->journals, session.events, push ? kFollowPush : kFollowStorage);
+}
+
+TrialChannel::~TrialChannel() {
+    if (parts_->follower) {
+        parts_->follower->stop();
+    }
+    if (parts_->server) {
+        parts_->server->stop();
+    }
+}
+
+engine::TrialHooks& TrialChannel::hooks() {
+    return *parts_->hooks;
+}
+
+const std::string& TrialChannel::metrics_url() const {
+    return parts_->url;
+}
+
+}  // namespace tshost::cli

@@ -1,0 +1,45 @@
+// How trials on a shared store reach the host: the experiment's code and trial kit
+// on the share, per-trial tokens, the trial-metrics server on port + 1 (push
+// mode), and the follower of the agents' metric journals. Built when the
+// experiment has a storage section; the engine sees only its TrialHooks.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "engine/engine.hpp"
+
+namespace tshost::cli {
+
+struct Session;
+
+struct TrialChannelOptions {
+    /// Web port; the metrics server listens on port + 1 (NNI's convention). 0: any
+    /// free port for the metrics server (tests run several hosts side by side).
+    int port = 8080;
+    std::string bind_address = "0.0.0.0";
+};
+
+class TrialChannel {
+  public:
+    /// Uploads the code (once: content-addressed), installs the kit, starts the
+    /// server and the follower. Throws with a message for the user.
+    TrialChannel(Session& session, const TrialChannelOptions& options);
+    ~TrialChannel();
+    TrialChannel(const TrialChannel&) = delete;
+    TrialChannel& operator=(const TrialChannel&) = delete;
+
+    engine::TrialHooks& hooks();
+    /// "http://<address>:<port>" as trials reach it, or empty in storage-only mode.
+    const std::string& metrics_url() const;
+
+  private:
+    struct Parts;
+    std::unique_ptr<Parts> parts_;
+};
+
+/// The address pods reach this host at: nniManagerIp when set, else the address of
+/// the interface that routes outward (as NNI picks it), else 127.0.0.1.
+std::string advertised_address(const std::string& nni_manager_ip);
+
+}  // namespace tshost::cli
