@@ -145,17 +145,7 @@ class RawConnection {
     bool wait_closed(std::chrono::milliseconds timeout) {
         const auto deadline = std::chrono::steady_clock::now() + timeout;
         for (;;) {
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                deadline - std::chrono::steady_clock::now());
-            if (left.count() <= 0) {
-                return false;
-            }
-            pollfd p{fd_, POLLIN, 0};
-            const int ready = ::poll(&p, 1, static_cast<int>(left.count()));
-            if (ready < 0 && errno == EINTR) {
-                continue;
-            }
-            if (ready <= 0) {
+            if (!readable(deadline)) {
                 return false;
             }
             char scratch[4096];
@@ -167,8 +157,8 @@ class RawConnection {
     }
 
   private:
-    // Appends what arrives before the deadline; false on EOF, error or timeout.
-    bool fill(std::chrono::steady_clock::time_point deadline) {
+    // Waits until the socket has something to read (or EOF); false at the deadline.
+    bool readable(std::chrono::steady_clock::time_point deadline) const {
         for (;;) {
             const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
                 deadline - std::chrono::steady_clock::now());
@@ -180,7 +170,14 @@ class RawConnection {
             if (ready < 0 && errno == EINTR) {
                 continue;
             }
-            if (ready <= 0) {
+            return ready > 0;
+        }
+    }
+
+    // Appends what arrives before the deadline; false on EOF, error or timeout.
+    bool fill(std::chrono::steady_clock::time_point deadline) {
+        for (;;) {
+            if (!readable(deadline)) {
                 return false;
             }
             char chunk[65536];
