@@ -26,6 +26,10 @@ struct Command {
     std::function<int(const GlobalOptions&, const boost::program_options::variables_map&)> run;
     /// The option that takes the first argument after the command ("config", "id").
     const char* positional = nullptr;
+    /// How many arguments `positional` takes (-1: every one that follows).
+    int positional_count = 1;
+    /// `tshost <command> --help` prints "usage: tshost " and this (default: "<name> [options]").
+    const char* usage = nullptr;
 };
 
 /// Every command, in the order `tshost --help` lists them.
@@ -38,5 +42,6 @@ Command stop_command();
 Command list_command();
 Command trials_command();
 Command validate_command();
+Command storage_command();
 
 }  // namespace tshost::cli

@@ -96,12 +96,14 @@ int run(int argc, char** argv) {
     po::positional_options_description positional;
     positional.add("command", 1);
     if (it->positional != nullptr) {
-        positional.add(it->positional, 1);
+        positional.add(it->positional, it->positional_count);
     }
     vm.clear();
     po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
     if (vm.count("help") != 0U) {
-        std::cout << "usage: tshost " << it->name << " [options]\n"
+        std::cout << "usage: tshost "
+                  << (it->usage != nullptr ? it->usage : std::string(it->name) + " [options]")
+                  << '\n'
                   << it->summary << "\n\n"
                   << command_options << '\n'
                   << global << '\n';
@@ -132,9 +134,9 @@ int run(int argc, char** argv) {
 }  // namespace
 
 const std::vector<Command>& commands() {
-    static const std::vector<Command> all{run_command(),    resume_command(), stop_command(),
-                                          list_command(),   trials_command(), validate_command(),
-                                          plugins_command()};
+    static const std::vector<Command> all{run_command(),     resume_command(), stop_command(),
+                                          list_command(),    trials_command(), validate_command(),
+                                          storage_command(), plugins_command()};
     return all;
 }
 

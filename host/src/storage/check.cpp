@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -21,8 +22,10 @@ std::string fix_for(tsh_status status) {
             return "The storage server could not be reached: check the address and ports in the "
                    "storage config, that the server runs and that no firewall blocks it.";
         case TSH_ERR_PERMISSION:
-            return "The server refused access: follow the message (export squash settings, "
-                   "uid/gid, credentials).";
+            return "The server refused access: follow the message. NFS: the export's squash "
+                   "settings or the uid/gid presented (\"uid\"/\"gid\"). Azure Files: the "
+                   "storage account name and its key (Key Vault secret keyVaultName/keyVaultKey, "
+                   "or accountKeyEnv/accountKeyFile).";
         case TSH_ERR_INVALID_ARGUMENT:
             return "Check the storage config (server, export path or share) against what the "
                    "server offers.";
@@ -47,6 +50,12 @@ std::string random_bytes(size_t n) {
 
 double mb_per_s(uint64_t bytes, double seconds) {
     return seconds > 0 ? static_cast<double>(bytes) / 1e6 / seconds : 0;
+}
+
+std::string rate_text(uint64_t bytes, double mbps) {
+    char rate[32];
+    std::snprintf(rate, sizeof rate, "%.1f", mbps);
+    return std::to_string(bytes) + " bytes at " + rate + " MB/s";
 }
 
 class Runner {
@@ -116,6 +125,24 @@ std::string CheckReport::to_json() const {
         .dump();
 }
 
+CheckReport open_failed_report(tsh_status status, const std::string& message) {
+    CheckReport report;
+    CheckStep connect;
+    connect.name = "connect";
+    connect.ran = true;
+    connect.detail = message;
+    connect.fix = fix_for(status);
+    report.steps.push_back(std::move(connect));
+    for (const char* name :
+         {"write", "read back", "stat", "list", "upload throughput", "read throughput"}) {
+        CheckStep s;
+        s.name = name;
+        s.detail = "skipped: an earlier step failed";
+        report.steps.push_back(std::move(s));
+    }
+    return report;
+}
+
 CheckReport check_storage(plugin::StorageInstance& storage, const CheckOptions& options) {
     CheckReport report;
     Runner run(report);
@@ -158,8 +185,7 @@ CheckReport check_storage(plugin::StorageInstance& storage, const CheckOptions& 
         storage.upload_file(local.string(), big);
         report.upload_mb_per_s =
             mb_per_s(payload.size(), std::chrono::duration<double>(Clock::now() - start).count());
-        s.detail = std::to_string(payload.size()) + " bytes at " +
-                   std::to_string(report.upload_mb_per_s) + " MB/s";
+        s.detail = rate_text(payload.size(), report.upload_mb_per_s);
     });
     std::error_code ignored;
     std::filesystem::remove(local, ignored);
@@ -170,8 +196,7 @@ CheckReport check_storage(plugin::StorageInstance& storage, const CheckOptions& 
             mb_per_s(back.size(), std::chrono::duration<double>(Clock::now() - start).count());
         if (back != payload)
             corrupted(s, "the large file read back differs from what was sent");
-        s.detail = std::to_string(back.size()) + " bytes at " +
-                   std::to_string(report.read_mb_per_s) + " MB/s";
+        s.detail = rate_text(back.size(), report.read_mb_per_s);
     });
     if (created) {
         // Cleanup runs even after a failure, so a failed check leaves nothing behind.

@@ -36,4 +36,9 @@ struct CheckReport {
 /// Never throws for storage failures: they become failed steps.
 CheckReport check_storage(plugin::StorageInstance& storage, const CheckOptions& options = {});
 
+/// The report for a store that could not even be opened (a plugin that connects
+/// in create(), like azure-file): "connect" failed with `message` and the fix for
+/// `status`; every later step skipped.
+CheckReport open_failed_report(tsh_status status, const std::string& message);
+
 }  // namespace tshost::storage
