@@ -31,11 +31,13 @@ constexpr const char* kWrapperScript =
 // Variables of the host's environment that would mislead NNI's trial SDK: a
 // command-channel URL or REUSE_MODE would pull it off the legacy file channel
 // that NNI_PLATFORM=local selects (nni-protocol.md §7.3), and stale NNI_* values
-// from an enclosing experiment must not leak into this one.
+// from an enclosing experiment must not leak into this one. Nor may a metrics
+// URL or token of an enclosing trial: each trial gets only its own.
 bool inherited_var_dropped(std::string_view entry) {
     const std::string_view name = entry.substr(0, entry.find('='));
     return name.starts_with("NNI_") || name == "MULTI_PHASE" || name == "REUSE_MODE" ||
-           name == "CUDA_VISIBLE_DEVICES";
+           name == "CUDA_VISIBLE_DEVICES" || name == "TSHOST_METRICS_URL" ||
+           name == "TSHOST_METRICS_TOKEN";
 }
 
 std::vector<std::string> build_environment(const EnvVars& nni_env) {

@@ -16,8 +16,8 @@ namespace local_platform {
 using EnvVars = std::vector<std::pair<std::string, std::string>>;
 
 struct Launch {
-    std::string command;                // the user's trialCommand, run by /bin/sh -c
-    std::filesystem::path working_dir;  // trialCodeDirectory
+    std::string command;                // the user's trialCommand (or the agent's run script)
+    std::filesystem::path working_dir;  // trialCodeDirectory (the attempt's dir for the agent)
     TrialPaths paths;
     EnvVars nni_env;  // NNI_* and friends; set on top of the host's own environment
 };

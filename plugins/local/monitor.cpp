@@ -65,7 +65,8 @@ struct Monitor::Tracked {
     std::string status = "WAITING";
     std::optional<tshost::CancelReason> cancel;
     Clock::time_point kill_at{};
-    bool signalled = false;  // SIGTERM went to the group (see begin_cancel)
+    bool signalled = false;             // SIGTERM went to the group (see begin_cancel)
+    std::vector<GroupId> agent_groups;  // agent trials: the tree's groups since the cancel
     bool kill_sent = false;
     bool ended = false;
 
@@ -135,6 +136,12 @@ void Monitor::begin_cancel(Tracked& t, tshost::CancelReason reason) {
     // stays valid while any member lives, so the SIGKILL later is safe too.
     t.signalled = t.spec.own_child || is_trial_wrapper(t.spec.pid, t.spec.paths.nni_dir());
     if (t.signalled) {
+        if (t.spec.agent) {
+            // Before the SIGTERM: the agent forwards it to the command's group and may
+            // then exit, orphaning whatever of that group ignored it.
+            t.agent_groups = trial_tree_groups(t.spec.pid);
+        }
+        // To the wrapper's group only: in agent mode the agent forwards it, as in a pod.
         signal_group(t.spec.pid, SIGTERM);
     }
 }
@@ -221,8 +228,10 @@ void Monitor::poll(Tracked& t) {
             emit_status(t, running);
         }
     }
-    follow(t, t.metrics, ended);
-    follow(t, t.out, ended);
+    if (!t.spec.agent) {
+        follow(t, t.metrics, ended);
+        follow(t, t.out, ended);
+    }
     if (ended) {
         finish(t);
     }
@@ -231,7 +240,10 @@ void Monitor::poll(Tracked& t) {
 void Monitor::escalate_cancel(Tracked& t) {
     std::lock_guard lock(mutex_);
     if (t.cancel && !t.kill_sent && Clock::now() >= t.kill_at) {
-        if (t.signalled) {
+        if (t.signalled && t.spec.agent) {
+            t.agent_groups = trial_tree_groups(t.spec.pid, t.agent_groups);
+            signal_groups(t.agent_groups, SIGKILL);
+        } else if (t.signalled) {
             signal_group(t.spec.pid, SIGKILL);
         }
         t.kill_sent = true;
@@ -274,7 +286,9 @@ bool Monitor::tree_done(Tracked& t) {
     if (!t.cancel || !t.signalled) {
         return true;  // nothing of ours was signalled, so nothing to wait for
     }
-    if (!group_alive(t.spec.pid)) {
+    const bool alive = t.spec.agent ? any_group_alive(trial_tree_groups(t.spec.pid, t.agent_groups))
+                                    : group_alive(t.spec.pid);
+    if (!alive) {
         return true;
     }
     return t.kill_sent && Clock::now() >= t.kill_at + kKillSettle;

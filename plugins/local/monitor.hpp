@@ -44,6 +44,10 @@ struct WatchSpec {
     int64_t start_ms = 0;
     /// A cancel an earlier host process began (adopt after a crash): finish it.
     std::optional<tshost::CancelReason> cancelled;
+    /// Run through the trial agent: the host gets the metrics from the agent, so
+    /// stdout and .nni/metrics are not scanned; the agent runs the command in a group
+    /// of its own, so a cancel follows every group of the tree (trial_tree_groups).
+    bool agent = false;
 };
 
 class Monitor {

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <vector>
 
 namespace local_platform {
 
@@ -22,6 +23,32 @@ void signal_group(pid_t pgid, int sig) noexcept;
 /// Some process of group `pgid` is alive. Zombies do not count: a container's
 /// init may never reap the orphans a killed trial leaves.
 bool group_alive(pid_t pgid);
+
+/// A process group, with the session it belongs to: a group id seen again later with
+/// the same session is the same group, not a recycled id.
+struct GroupId {
+    pid_t group = 0;
+    pid_t session = 0;
+    friend bool operator<(const GroupId& a, const GroupId& b) {
+        return a.group != b.group ? a.group < b.group : a.session < b.session;
+    }
+};
+
+/// For a trial run through the trial agent, which starts the user's command in a
+/// process group (maybe a session) of its own: the group `leader` leads, and the
+/// group of every live process in that group, in the session `leader` started, or
+/// descending from any of those. Taken before a cancel's SIGTERM, because the agent
+/// may exit as soon as its direct child died and leave a stubborn grandchild behind,
+/// reparented to init and out of reach of any later look at the tree. Returns the
+/// union with `known` (an earlier snapshot).
+std::vector<GroupId> trial_tree_groups(pid_t leader, const std::vector<GroupId>& known = {});
+
+/// Sends `sig` to each group that still has a member in its session. Never signals
+/// the calling process's own group.
+void signal_groups(const std::vector<GroupId>& groups, int sig);
+
+/// Some non-zombie process is in one of `groups` (in its session).
+bool any_group_alive(const std::vector<GroupId>& groups);
 
 /// `pid` is a live (non-zombie) trial wrapper for the attempt whose .nni directory
 /// is `nni_dir`: its command line ends with that directory. Checking the identity,

@@ -102,6 +102,16 @@ Settings parse_settings(std::string_view config_json, std::string_view experimen
                 std::to_string(s.gpu_indices.size()) + ")");
     }
     s.kill_grace = std::chrono::milliseconds(config.value("killGraceMs", int64_t{5000}));
+    s.use_trial_agent = config.value("useTrialAgent", false);
+    if (config.contains("shareDirectory")) {
+        s.share_dir = std::filesystem::path(config.at("shareDirectory").get<std::string>())
+                          .lexically_normal();
+    }
+    if (s.use_trial_agent && s.share_dir.empty()) {
+        invalid(
+            "useTrialAgent needs shareDirectory: the local directory where the storage's root "
+            "is visible (for the nfs plugin, its localMountPath)");
+    }
     return s;
 }
 

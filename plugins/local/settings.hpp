@@ -12,11 +12,10 @@
 namespace local_platform {
 
 /// JSON Schema of the plugin's config section: NNI v2's `local` training-service
-/// keys plus two of our own (trialsDirectory, killGraceMs). NNI copies the shortcut
-/// fields (trialCommand, trialCodeDirectory, trialGpuNumber, nniManagerIp, debug)
-/// into this section, so a config written for NNI carries them; a value set here
-/// wins over the experiment's, as in NNI. Of reuseMode only `false` means anything
-/// for a local process.
+/// keys plus our own (trialsDirectory, killGraceMs, useTrialAgent, shareDirectory). NNI copies the
+/// shortcut fields (trialCommand, trialCodeDirectory, trialGpuNumber, nniManagerIp, debug) into
+/// this section, so a config written for NNI carries them; a value set here wins over the
+/// experiment's, as in NNI. Of reuseMode only `false` means anything for a local process.
 inline constexpr const char* kConfigSchema = R"json({
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "type": "object",
@@ -44,7 +43,11 @@ inline constexpr const char* kConfigSchema = R"json({
     "trialsDirectory": {"type": "string", "minLength": 1,
       "description": "where trial directories go; default <workDir>/trials"},
     "killGraceMs": {"type": "integer", "minimum": 0, "maximum": 600000, "default": 5000,
-      "description": "after SIGTERM, wait this long before SIGKILL"}
+      "description": "after SIGTERM, wait this long before SIGKILL"},
+    "useTrialAgent": {"type": "boolean", "default": false,
+      "description": "run each trial as the Kubernetes platforms do: a run script on the configured storage materializes the code and starts the trial agent, which delivers the metrics (needs a storage section and shareDirectory)"},
+    "shareDirectory": {"type": "string", "pattern": "^/",
+      "description": "with useTrialAgent: the local directory where the storage's root is visible (e.g. the nfs plugin's localMountPath)"}
   }
 })json";
 
@@ -56,6 +59,8 @@ struct Settings {
     int64_t gpus_per_trial = 0;                  // trialGpuNumber
     std::vector<int64_t> gpu_indices;            // handed out round-robin when gpus_per_trial > 0
     std::chrono::milliseconds kill_grace{5000};  // SIGTERM → SIGKILL
+    bool use_trial_agent = false;                // useTrialAgent
+    std::filesystem::path share_dir;             // shareDirectory; set when use_trial_agent
 };
 
 /// Throws tshost::Error(TSH_ERR_INVALID_ARGUMENT) naming the missing or

@@ -57,9 +57,11 @@ std::optional<TrialMeta> read_meta(const TrialPaths& paths) {
         return std::nullopt;
     }
     try {
-        return TrialMeta{doc.at("experimentId").get<std::string>(),
-                         doc.at("trialId").get<std::string>(), doc.at("attempt").get<int64_t>(),
-                         doc.value("sequenceId", int64_t{0}), doc.value("startTime", int64_t{0})};
+        return TrialMeta{
+            doc.at("experimentId").get<std::string>(), doc.at("trialId").get<std::string>(),
+            doc.at("attempt").get<int64_t>(),          doc.value("sequenceId", int64_t{0}),
+            doc.value("startTime", int64_t{0}),        doc.value("agent", false),
+            doc.value("shareTrialDir", std::string())};
     } catch (const json::exception&) {
         return std::nullopt;  // not one of ours: ignore it like any foreign directory
     }
@@ -97,11 +99,15 @@ void write_file_atomic(const fs::path& path, std::string_view content) {
 }
 
 void write_meta(const TrialPaths& paths, const TrialMeta& meta) {
-    const json doc{{"experimentId", meta.experiment_id},
-                   {"trialId", meta.trial_id},
-                   {"attempt", meta.attempt},
-                   {"sequenceId", meta.sequence_id},
-                   {"startTime", meta.start_ms}};
+    json doc{{"experimentId", meta.experiment_id},
+             {"trialId", meta.trial_id},
+             {"attempt", meta.attempt},
+             {"sequenceId", meta.sequence_id},
+             {"startTime", meta.start_ms}};
+    if (meta.agent) {
+        doc["agent"] = true;
+        doc["shareTrialDir"] = meta.share_trial_dir;
+    }
     write_file_atomic(paths.meta_file(), doc.dump());
 }
 

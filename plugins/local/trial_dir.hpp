@@ -8,6 +8,7 @@
 //       stdout, stderr    the trial command's output (NNISDK_MEb'...' lines are metrics)
 //       .nni/metrics      NNI's legacy file channel: ME<6-digit length><record + "\n">...
 //       .nni/trial.json   {"experimentId","trialId","attempt","sequenceId","startTime"}
+//                         (+ "agent": true, "shareTrialDir" for a trial run by the agent)
 //       .nni/pid          the wrapper shell's pid, which is also the trial's process group
 //       .nni/exitcode     the command's exit status, written by the wrapper as it ends
 //       .nni/cancel       the end status a cancel asked for (USER_CANCELED, ...)
@@ -44,6 +45,11 @@ struct TrialMeta {
     int64_t attempt = 0;
     int64_t sequence_id = 0;
     int64_t start_ms = 0;  // when the process was started, ms since the epoch
+    /// Run through the trial agent (useTrialAgent): the agent delivers the metrics and
+    /// NNI_SYS_DIR is `share_trial_dir` on the share; this directory keeps the
+    /// bookkeeping (pid, exit code, cancel) and the agent's own stdout/stderr.
+    bool agent = false;
+    std::string share_trial_dir;  // absolute local path of the trial's directory on the share
 };
 
 struct FoundTrial {
