@@ -16,27 +16,6 @@ std::string normalize_key(std::string_view key) {
     return out;
 }
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-    // Damerau-style distance (with transpositions), two rows plus the one before.
-    std::vector<std::size_t> before(b.size() + 1), prev(b.size() + 1), cur(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) {
-        prev[j] = j;
-    }
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        cur[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
-                cur[j] = std::min(cur[j], before[j - 2] + 1);
-            }
-        }
-        before.swap(prev);
-        prev.swap(cur);
-    }
-    return prev[b.size()];
-}
-
 std::string_view canonical_key(std::string_view key, const KeySet& keys) {
     std::string normal = normalize_key(key);
     for (std::string_view name : keys.names) {

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <utility>
 
+#include "jsonschema/edit_distance.hpp"
+
 namespace tshost::config {
 
 /// The keys one config section knows, in canonical camelCase, plus other spellings that
@@ -21,7 +23,7 @@ struct KeySet {
 
 /// Lower-cased, without '_' and '-'.
 std::string normalize_key(std::string_view key);
-std::size_t edit_distance(std::string_view a, std::string_view b);
+using jsonschema::edit_distance;
 /// The canonical name `key` stands for in `keys`, or "" if none.
 std::string_view canonical_key(std::string_view key, const KeySet& keys);
 /// The known key closest to a misspelled one, or "" when none is close enough to suggest.

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "jsonschema/edit_distance.hpp"
 #include "jsonschema/values.hpp"
 
 namespace tshost::jsonschema::detail {
@@ -28,28 +29,6 @@ std::string lower(std::string_view text) {
     std::transform(out.begin(), out.end(), out.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return out;
-}
-
-// Optimal string alignment distance: insertions, deletions, substitutions and adjacent
-// transpositions, the usual typing slips.
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<std::size_t> prev2(b.size() + 1), prev(b.size() + 1), row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) {
-        prev[j] = j;
-    }
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-            row[j] = std::min({prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost});
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
-                row[j] = std::min(row[j], prev2[j - 2] + 1);
-            }
-        }
-        std::swap(prev2, prev);
-        std::swap(prev, row);
-    }
-    return prev[b.size()];
 }
 
 }  // namespace
@@ -181,3 +160,27 @@ std::string must_be_one_of(const std::vector<const nlohmann::json*>& allowed,
 }
 
 }  // namespace tshost::jsonschema::detail
+
+namespace tshost::jsonschema {
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> prev2(b.size() + 1), prev(b.size() + 1), row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) {
+        prev[j] = j;
+    }
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            row[j] = std::min({prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+                row[j] = std::min(row[j], prev2[j - 2] + 1);
+            }
+        }
+        std::swap(prev2, prev);
+        std::swap(prev, row);
+    }
+    return prev[b.size()];
+}
+
+}  // namespace tshost::jsonschema
