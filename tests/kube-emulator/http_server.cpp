@@ -2,9 +2,13 @@
 
 #include <array>
 #include <deque>
+#include <iostream>
 #include <optional>
 #include <stdexcept>
 
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -72,10 +76,12 @@ struct Pending {
 template <class Stream>
 class Session final : public WatchSink, public std::enable_shared_from_this<Session<Stream>> {
   public:
-    Session(Stream stream, RequestHandler& handler, const ServerOptions& options)
+    Session(Stream stream, RequestHandler& handler, const ServerOptions& options,
+            ServerCounters& counters)
         : stream_(std::move(stream)),
           handler_(handler),
           options_(options),
+          counters_(counters),
           timer_(stream_.get_executor()) {}
 
     void start() {
@@ -83,9 +89,7 @@ class Session final : public WatchSink, public std::enable_shared_from_this<Sess
             beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(30));
             stream_.async_handshake(ssl::stream_base::server,
                                     [self = this->shared_from_this()](beast::error_code ec) {
-                                        if (!ec) {
-                                            self->read_request();
-                                        }
+                                        self->on_handshake(ec);
                                     });
         } else {
             read_request();
@@ -119,6 +123,27 @@ class Session final : public WatchSink, public std::enable_shared_from_this<Sess
     }
 
   private:
+    void on_handshake(beast::error_code ec) {
+        if (ec) {
+            // As kube-apiserver logs "http: TLS handshake error from ...".
+            ++counters_.tls_handshake_failures;
+            beast::error_code ignored;
+            const auto peer = beast::get_lowest_layer(stream_).socket().remote_endpoint(ignored);
+            std::cerr << "kube-emulator: TLS handshake error from " << peer << ": " << ec.message()
+                      << std::endl;
+            close();
+            return;
+        }
+        ++counters_.tls_handshakes;
+        // The verify callback accepted any certificate so that the handshake completes (as Go's
+        // tls.RequestClientCert does for kube-apiserver); authentication is decided here, from
+        // OpenSSL's chain verification against the client CA.
+        SSL* ssl = stream_.native_handle();
+        authenticated_ =
+            SSL_get0_peer_certificate(ssl) != nullptr && SSL_get_verify_result(ssl) == X509_V_OK;
+        read_request();
+    }
+
     void read_request() {
         parser_.emplace();
         parser_->body_limit(options_.body_limit);
@@ -155,6 +180,16 @@ class Session final : public WatchSink, public std::enable_shared_from_this<Sess
         const auto& req = parser_->get();
         keep_alive_ = req.keep_alive();
         version_ = req.version();
+        if constexpr (std::is_same_v<Stream, TlsStream>) {
+            if (!authenticated_) {
+                // kube-apiserver with anonymous auth off answers every unauthenticated request so.
+                ++counters_.unauthorized;
+                write_response(error_response(ApiError{
+                                   401, "Unauthorized", "Unauthorized", json::object(), {}}),
+                               keep_alive_);
+                return;
+            }
+        }
         HttpResponse resp;
         try {
             resp = handler_.handle(convert(req));
@@ -286,6 +321,7 @@ class Session final : public WatchSink, public std::enable_shared_from_this<Sess
     Stream stream_;
     RequestHandler& handler_;
     const ServerOptions& options_;
+    ServerCounters& counters_;
     net::steady_timer timer_;
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
@@ -295,9 +331,21 @@ class Session final : public WatchSink, public std::enable_shared_from_this<Sess
     bool writing_ = false;
     bool finishing_ = false;
     bool closed_ = false;
+    bool authenticated_ = false;
     std::uint64_t watch_id_ = 0;
     std::array<char, 256> probe_{};
 };
+
+void add_client_ca_name(SSL_CTX* ctx, const std::string& ca_pem) {
+    BIO* bio = BIO_new_mem_buf(ca_pem.data(), static_cast<int>(ca_pem.size()));
+    X509* ca = bio != nullptr ? PEM_read_bio_X509(bio, nullptr, nullptr, nullptr) : nullptr;
+    BIO_free(bio);
+    const bool ok = ca != nullptr && SSL_CTX_add_client_CA(ctx, ca) == 1;
+    X509_free(ca);
+    if (!ok) {
+        throw std::runtime_error("invalid client CA certificate");
+    }
+}
 
 }  // namespace
 
@@ -311,14 +359,16 @@ struct HttpServer::Impl {
                 return;
             }
             if (!ec) {
+                ++counters.connections;
                 socket.set_option(tcp::no_delay(true), ec);
                 if (options.tls) {
                     std::make_shared<Session<TlsStream>>(
-                        TlsStream(beast::tcp_stream(std::move(socket)), ssl_ctx), handler, options)
+                        TlsStream(beast::tcp_stream(std::move(socket)), ssl_ctx), handler, options,
+                        counters)
                         ->start();
                 } else {
                     std::make_shared<Session<PlainStream>>(PlainStream(std::move(socket)), handler,
-                                                           options)
+                                                           options, counters)
                         ->start();
                 }
             }
@@ -328,6 +378,7 @@ struct HttpServer::Impl {
 
     RequestHandler& handler;
     ServerOptions options;
+    ServerCounters counters;
     tcp::acceptor acceptor;
     ssl::context ssl_ctx;
 };
@@ -341,7 +392,17 @@ HttpServer::HttpServer(Loop& loop, RequestHandler& handler, const ServerOptions&
         ctx.use_certificate_chain(net::buffer(options.cert_pem));
         ctx.use_private_key(net::buffer(options.key_pem), ssl::context::pem);
         ctx.add_certificate_authority(net::buffer(options.client_ca_pem));
-        ctx.set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
+        // The CertificateRequest names the client CA (clients pick a matching certificate), and
+        // no certificate, or one the CA did not sign, still completes the handshake: the request
+        // then gets 401 (see ServerOptions::tls).
+        add_client_ca_name(ctx.native_handle(), options.client_ca_pem);
+        ctx.set_verify_mode(ssl::verify_peer);
+        // Clients (curl) resume TLS sessions on new connections; with peer verification OpenSSL
+        // refuses to resume without a session id context.
+        static constexpr unsigned char kSessionContext[] = "kube-emulator";
+        SSL_CTX_set_session_id_context(ctx.native_handle(), kSessionContext,
+                                       sizeof kSessionContext - 1);
+        ctx.set_verify_callback([](bool, ssl::verify_context&) { return true; });
     }
     beast::error_code ec;
     const auto address = net::ip::make_address(options.host, ec);
@@ -366,6 +427,10 @@ HttpServer::HttpServer(Loop& loop, RequestHandler& handler, const ServerOptions&
 }
 
 HttpServer::~HttpServer() = default;
+
+const ServerCounters& HttpServer::counters() const {
+    return impl_->counters;
+}
 
 unsigned short HttpServer::port() const {
     return impl_->acceptor.local_endpoint().port();

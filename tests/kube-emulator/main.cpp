@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <string>
 
 #include <boost/asio/io_context.hpp>
@@ -22,6 +23,7 @@
 #include "kubelet.hpp"
 #include "process.hpp"
 #include "store.hpp"
+#include "tls_pki.hpp"
 #include "watch_hub.hpp"
 
 #ifndef KEMU_DEFAULT_CRD_DIR
@@ -34,7 +36,7 @@ constexpr const char* kUsage =
     "usage: kube-emulator --listen 127.0.0.1:PORT --write-kubeconfig FILE --workdir DIR\n"
     "  [--crd-dir DIR] [--nfs-root DIR] [--azure-root DIR] [--mount-mode auto|namespace|rewrite]\n"
     "  [--watch-history N] [--bookmark-interval-ms MS] [--max-body-bytes N]\n"
-    "  [--max-grace-seconds N] [--fault-seed N]\n";
+    "  [--max-grace-seconds N] [--fault-seed N] [--tls [--write-pki DIR]]\n";
 
 struct Options {
     std::string listen = "127.0.0.1:0";
@@ -49,6 +51,8 @@ struct Options {
     std::size_t max_body = 3 * 1024 * 1024;
     int max_grace = 5;
     std::uint64_t fault_seed = 1;
+    bool tls = false;
+    std::string pki_dir;
 };
 
 bool parse(int argc, char** argv, Options& o) {
@@ -57,6 +61,10 @@ bool parse(int argc, char** argv, Options& o) {
         std::string arg = argv[i];
         if (arg == "-h" || arg == "--help") {
             return false;
+        }
+        if (arg == "--tls") {  // the one flag without a value
+            o.tls = true;
+            continue;
         }
         if (arg.rfind("--", 0) != 0) {
             std::cerr << "unexpected argument: " << arg << "\n";
@@ -98,6 +106,8 @@ bool parse(int argc, char** argv, Options& o) {
                 o.max_grace = std::stoi(v);
             else if (k == "fault-seed")
                 o.fault_seed = std::stoull(v);
+            else if (k == "write-pki")
+                o.pki_dir = v;
             else {
                 std::cerr << "unknown option --" << k << "\n";
                 return false;
@@ -108,7 +118,8 @@ bool parse(int argc, char** argv, Options& o) {
         return false;
     }
     if (o.kubeconfig.empty() || o.workdir.empty() || o.watch_history == 0 || o.bookmark_ms <= 0 ||
-        (o.mount_mode != "auto" && o.mount_mode != "namespace" && o.mount_mode != "rewrite")) {
+        (o.mount_mode != "auto" && o.mount_mode != "namespace" && o.mount_mode != "rewrite") ||
+        (!o.pki_dir.empty() && !o.tls)) {
         return false;
     }
     return true;
@@ -160,9 +171,17 @@ int main(int argc, char** argv) {
         ApiHooks hooks;
         hooks.pod_log = [&kubelet](const std::string& ns, const std::string& pod,
                                    const std::string& c) { return kubelet.log(ns, pod, c); };
-        hooks.stats = [&kubelet, &admission] {
+        const HttpServer* server_ptr = nullptr;  // set once it listens; the loop runs after
+        hooks.stats = [&kubelet, &admission, &server_ptr] {
             json stats = kubelet.stats();
             stats["schemaValidation"] = admission.schema_validation();
+            if (server_ptr != nullptr) {
+                const ServerCounters& c = server_ptr->counters();
+                stats["connections"] = c.connections;
+                stats["tlsHandshakes"] = c.tls_handshakes;
+                stats["tlsHandshakeFailures"] = c.tls_handshake_failures;
+                stats["unauthorized"] = c.unauthorized;
+            }
             return stats;
         };
         Api api(loop, store, hub, faults, admission, std::move(hooks));
@@ -170,8 +189,20 @@ int main(int argc, char** argv) {
         so.host = opt.listen.substr(0, colon);
         so.port = static_cast<unsigned short>(std::stoi(opt.listen.substr(colon + 1)));
         so.body_limit = opt.max_body;
+        std::optional<Pki> pki;
+        if (opt.tls) {
+            pki = generate_pki(so.host);
+            so.tls = true;
+            so.cert_pem = pki->server_cert_pem;
+            so.key_pem = pki->server_key_pem;
+            so.client_ca_pem = pki->ca_cert_pem;
+        }
         HttpServer server(loop, api, so);
-        const std::string address = so.host + ":" + std::to_string(server.port());
+        server_ptr = &server;
+        const std::string host_in_url =
+            so.host.find(':') != std::string::npos ? "[" + so.host + "]" : so.host;
+        const std::string address = host_in_url + ":" + std::to_string(server.port());
+        const std::string url = (opt.tls ? "https://" : "http://") + address;
         api.set_server_address(address);
 
         std::shared_ptr<Loop::Timer> bookmarks;
@@ -188,9 +219,17 @@ int main(int argc, char** argv) {
             loop.stop();
         });
 
+        if (pki && !opt.pki_dir.empty()) {
+            write_pki_files(opt.pki_dir, *pki);  // before the kubeconfig: that is the ready signal
+        }
         write_kubeconfig(opt.kubeconfig,
-                         KubeconfigData{"http://" + address, "kube-emulator-token", {}, {}, {}});
-        std::cout << "kube-emulator listening on http://" << address
+                         pki ? KubeconfigData{url,
+                                              {},
+                                              pki->ca_cert_pem,
+                                              pki->client_cert_pem,
+                                              pki->client_key_pem}
+                             : KubeconfigData{url, "kube-emulator-token", {}, {}, {}});
+        std::cout << "kube-emulator listening on " << url
                   << " (mounts: " << (ns_ok ? "namespace" : "rewrite")
                   << ", schema validation: " << (admission.schema_validation() ? "on" : "off")
                   << ")" << std::endl;

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -27,6 +28,16 @@ namespace {
 std::size_t append(char* data, std::size_t size, std::size_t n, void* out) {
     static_cast<std::string*>(out)->append(data, size * n);
     return size * n;
+}
+
+void apply_tls(CURL* c, const TlsFiles& tls) {
+    if (!tls.ca.empty()) {
+        curl_easy_setopt(c, CURLOPT_CAINFO, tls.ca.c_str());
+    }
+    if (!tls.cert.empty()) {
+        curl_easy_setopt(c, CURLOPT_SSLCERT, tls.cert.c_str());
+        curl_easy_setopt(c, CURLOPT_SSLKEY, tls.key.c_str());
+    }
 }
 
 std::string make_temp_dir() {
@@ -69,6 +80,10 @@ Emulator::Emulator(std::vector<std::string> extra_args) {
     std::vector<std::string> args = {KEMU_BINARY, "--listen",  "127.0.0.1:0", "--write-kubeconfig",
                                      kubeconfig_, "--workdir", dir_ + "/work"};
     args.insert(args.end(), extra_args.begin(), extra_args.end());
+    if (std::find(extra_args.begin(), extra_args.end(), "--tls") != extra_args.end()) {
+        pki_dir_ = dir_ + "/pki";
+        args.insert(args.end(), {"--write-pki", pki_dir_});
+    }
     std::vector<char*> argv;
     for (auto& a : args) {
         argv.push_back(a.data());
@@ -141,10 +156,24 @@ int Emulator::terminate() {
     return -1;
 }
 
+TlsFiles Emulator::client_tls() const {
+    if (pki_dir_.empty()) {
+        return {};
+    }
+    return {pki_dir_ + "/ca.crt", pki_dir_ + "/client.crt", pki_dir_ + "/client.key"};
+}
+
 HttpResult Emulator::request(const std::string& method, const std::string& path,
                              const std::string& body, const std::string& content_type) const {
+    return request_with(client_tls(), method, path, body, content_type);
+}
+
+HttpResult Emulator::request_with(const TlsFiles& tls, const std::string& method,
+                                  const std::string& path, const std::string& body,
+                                  const std::string& content_type) const {
     HttpResult r;
     CURL* c = curl_easy_init();
+    apply_tls(c, tls);
     const std::string url = base_url_ + path;
     curl_slist* headers = curl_slist_append(nullptr, ("Content-Type: " + content_type).c_str());
     curl_easy_setopt(c, CURLOPT_URL, url.c_str());
@@ -175,6 +204,7 @@ std::vector<json> Emulator::watch(const std::string& path,
     WatchState st;
     st.done = &done;
     CURL* c = curl_easy_init();
+    apply_tls(c, client_tls());
     const std::string url = base_url_ + path;
     curl_easy_setopt(c, CURLOPT_URL, url.c_str());
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_watch_data);

@@ -1,4 +1,5 @@
-// Starts the real kube-emulator binary on a free port and talks to it over HTTP (libcurl).
+// Starts the real kube-emulator binary on a free port and talks to it over HTTP (libcurl), or
+// over HTTPS with the emulator's generated client certificate when started with "--tls".
 #pragma once
 
 #include <sys/types.h>
@@ -14,6 +15,11 @@ namespace kemu::test {
 
 using json = nlohmann::json;
 
+/// Client-side TLS files for request(); empty members are not set (curl's defaults apply).
+struct TlsFiles {
+    std::string ca, cert, key;
+};
+
 struct HttpResult {
     long code = 0;
     std::string body;
@@ -24,7 +30,8 @@ struct HttpResult {
 
 class Emulator {
   public:
-    /// Starts the binary and waits (inotify, bounded) until its kubeconfig appears.
+    /// Starts the binary and waits (inotify, bounded) until its kubeconfig appears. With "--tls"
+    /// among the arguments, the PKI is also written to pki_dir() and requests use it.
     explicit Emulator(std::vector<std::string> extra_args = {});
     ~Emulator();
     Emulator(const Emulator&) = delete;
@@ -34,12 +41,20 @@ class Emulator {
     const std::string& kubeconfig() const { return kubeconfig_; }
     const std::string& dir() const { return dir_; }
     pid_t pid() const { return pid_; }
+    bool tls() const { return !pki_dir_.empty(); }
+    /// ca.crt, client.crt, client.key (TLS only).
+    const std::string& pki_dir() const { return pki_dir_; }
+    TlsFiles client_tls() const;
     /// The emulator's own stdout/stderr, for failure messages.
     std::string log() const;
 
     HttpResult request(const std::string& method, const std::string& path,
                        const std::string& body = {},
                        const std::string& content_type = "application/json") const;
+    /// The same with explicit TLS client settings (e.g. none, or another CA's certificate).
+    HttpResult request_with(const TlsFiles& tls, const std::string& method, const std::string& path,
+                            const std::string& body = {},
+                            const std::string& content_type = "application/json") const;
     /// Reads a watch stream until `done(events)` says so or `timeout` passes.
     std::vector<json> watch(const std::string& path,
                             const std::function<bool(const std::vector<json>&)>& done,
@@ -54,7 +69,7 @@ class Emulator {
     int terminate();
 
   private:
-    std::string dir_, kubeconfig_, base_url_;
+    std::string dir_, kubeconfig_, base_url_, pki_dir_;
     pid_t pid_ = -1;
 };
 

@@ -156,7 +156,8 @@ struct Client::Impl {
                 return requestError(call.ctx, "Timeout", r.error, *redactor);
             case HttpResult::Outcome::kTlsError:
                 return requestError(call.ctx, "TLSError",
-                                    r.error + " (check the CA and client certificate of " +
+                                    r.error + " (server " + opts.config.server +
+                                        "; check the CA and client certificate of " +
                                         opts.config.source + ")",
                                     *redactor);
             default:
