@@ -176,6 +176,7 @@ void NfsServer::write_config() const {
          << "; Pseudo = " << kExportPath
          << "; Protocols = 3,4; Transports = TCP; Access_Type = RW; Squash = "
          << (options_.root_squash ? "Root_Squash" : "No_Root_Squash")
+         << (options_.revalidate_attributes ? "; Attr_Expiration_Time = 0" : "")
          << "; SecType = sys; FSAL { Name = VFS; } }\n"
          << "LOG { Default_Log_Level = EVENT; }\n";
 }

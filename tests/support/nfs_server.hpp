@@ -14,6 +14,11 @@ namespace tshost::test {
 struct NfsServerOptions {
     bool root_squash = false;           // Squash = Root_Squash instead of No_Root_Squash
     std::optional<uid_t> export_owner;  // chown the export directory (uid = gid)
+    // Tests that write into export_dir() directly (bypassing ganesha, as the local
+    // platform's trials do where a pod would write through its NFS mount) need ganesha
+    // to revalidate its metadata cache on every access: with the default attribute
+    // expiry (60 s) it keeps serving the directory listing and file size it cached.
+    bool revalidate_attributes = false;  // Attr_Expiration_Time = 0 in the export
 };
 
 class NfsServer {
