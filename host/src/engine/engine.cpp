@@ -22,6 +22,9 @@ constexpr int kMaxSubmitFailures = 5;   // consecutive permanent failures before
 constexpr milliseconds kIdleWait{100};  // longest the loop sleeps without an event
 constexpr milliseconds kStopGrace{15000};
 constexpr milliseconds kProgressInterval{250};
+// Intermediate results kept while an earlier one is missing (a trial cannot make the
+// host hold an unbounded map by skipping sequence numbers).
+constexpr size_t kMaxResultsAhead = 1024;
 
 int64_t now_ms() {
     return std::chrono::duration_cast<milliseconds>(
@@ -460,17 +463,28 @@ void Engine::deliver(const db::MetricRow& metric) {
         return;
     }
     auto& trial = it->second;
-    trial.intermediate[metric.sequence] = metric.default_value;
     trial.had_history = true;
-    // NNI's dispatcher assesses the longest gap-free prefix from sequence 0.
-    std::vector<double> history;
-    for (auto [seq, value] : trial.intermediate) {
-        if (seq != static_cast<int64_t>(history.size())) {
-            break;
-        }
-        history.push_back(value);
+    // NNI's dispatcher assesses the longest gap-free prefix from sequence 0. The prefix
+    // is kept as a flat vector (8 bytes a result: 1,000 live trials with 1,000 results
+    // each stay at 8 MB); results that arrive ahead of a gap wait in a bounded map.
+    auto& history = trial.history;
+    const auto seq = metric.sequence;
+    if (seq < 0) {
+        return;
     }
-    if (history.empty() || metric.sequence >= static_cast<int64_t>(history.size())) {
+    if (seq < static_cast<int64_t>(history.size())) {
+        history[static_cast<size_t>(seq)] = metric.default_value;  // a re-report
+    } else if (seq == static_cast<int64_t>(history.size())) {
+        history.push_back(metric.default_value);
+        for (auto next = trial.ahead.begin();
+             next != trial.ahead.end() && next->first == static_cast<int64_t>(history.size());
+             next = trial.ahead.erase(next)) {
+            history.push_back(next->second);
+        }
+    } else {
+        if (trial.ahead.size() < kMaxResultsAhead) {
+            trial.ahead.emplace(seq, metric.default_value);
+        }
         return;  // waiting for an earlier intermediate result
     }
     if (parts_.assessor->assess_trial(trial.row.id, history) == tuner::AssessResult::Bad) {
@@ -490,7 +504,8 @@ void Engine::finish_trial(const std::string& trial_id) {
     if (row.status == "FAILED" && row.attempt < limits_.max_trial_retries && !stopping_) {
         ++row.attempt;
         row.start_time_ms = row.end_time_ms = 0;
-        trial.intermediate.clear();
+        trial.history.clear();
+        trial.ahead.clear();
         trial.cancel_requested = false;
         record_status(row, "SUBMITTING",
                       "retry " + std::to_string(row.attempt) + " of " +

@@ -88,7 +88,8 @@ class Engine {
   private:
     struct ActiveTrial {
         db::TrialRow row;
-        std::map<int64_t, double> intermediate;  // NNI sequence -> default value
+        std::vector<double> history;      // gap-free prefix of intermediate results
+        std::map<int64_t, double> ahead;  // results past a gap: NNI sequence -> value
         bool cancel_requested = false;
         bool had_history = false;
     };

@@ -47,7 +47,7 @@ constexpr int64_t kMaxAttempt = std::numeric_limits<int32_t>::max();  // the DB 
 /// Bodies buffered at once by all connections together: 1024 connections each sending
 /// 8 MiB would otherwise be 8 GiB, and the body is read before the token can be checked
 /// (the attempt it is bound to is in the body).
-constexpr size_t kMaxBufferedBodyBytes = 64u << 20;
+constexpr size_t kMaxBufferedBodyBytes = 16u << 20;
 
 bool valid_name_char(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||

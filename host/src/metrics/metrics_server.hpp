@@ -56,7 +56,7 @@ struct MetricsServerOptions {
     /// While the engine's queue holds more events than this, posts are answered 503 with
     /// Retry-After (the agent retries), so a fast producer cannot grow host memory without
     /// bound. 0: no limit.
-    size_t max_queued_events = 100'000;
+    size_t max_queued_events = 20'000;
     bool keep_alive = true;  // false: close each connection after its response
     std::optional<TlsOptions> tls;
 };
