@@ -1,0 +1,162 @@
+#include "tracker.hpp"
+
+#include "status_map.hpp"
+
+namespace fc_platform {
+
+using nlohmann::json;
+
+namespace {
+
+const char* cancel_status(tshost::CancelReason reason) {
+    switch (reason) {
+        case tshost::CancelReason::user:
+            return "USER_CANCELED";
+        case tshost::CancelReason::early_stop:
+            return "EARLY_STOPPED";
+        case tshost::CancelReason::system:
+            break;
+    }
+    return "SYS_CANCELED";
+}
+
+bool is_end(const std::string& status) {
+    return status == "SUCCEEDED" || status == "FAILED" || status == "USER_CANCELED" ||
+           status == "EARLY_STOPPED" || status == "SYS_CANCELED";
+}
+
+}  // namespace
+
+Tracker::Tracker(Emit emit, Clock clock) : emit_(std::move(emit)), clock_(std::move(clock)) {}
+
+void Tracker::follow(const std::string& trial_id, const std::string& name) {
+    std::lock_guard lock(mutex_);
+    Entry e;
+    e.name = name;
+    trials_[trial_id] = std::move(e);
+}
+
+std::optional<std::string> Tracker::framework_of(const std::string& trial_id) const {
+    std::lock_guard lock(mutex_);
+    const auto it = trials_.find(trial_id);
+    if (it == trials_.end()) {
+        return std::nullopt;
+    }
+    return it->second.name;
+}
+
+bool Tracker::ended(const std::string& trial_id) const {
+    std::lock_guard lock(mutex_);
+    const auto it = trials_.find(trial_id);
+    return it != trials_.end() && it->second.ended;
+}
+
+Tracker::Entry* Tracker::entry_of(const json& fw, std::string& trial_id) {
+    const json meta = fw.value("metadata", json::object());
+    trial_id = meta.value("labels", json::object()).value("trialId", std::string());
+    const auto it = trials_.find(trial_id);
+    // An earlier attempt's Framework, or a trial nobody asked this instance to follow.
+    if (it == trials_.end() || it->second.name != meta.value("name", std::string())) {
+        return nullptr;
+    }
+    return &it->second;
+}
+
+void Tracker::emit_locked(const std::string& trial_id, Entry& e, json payload) {
+    const std::string status = payload.at("status").get<std::string>();
+    if (status == "RUNNING" && !payload.contains("startTime")) {
+        payload["startTime"] = e.start_ms.value_or(clock_());
+    }
+    if (payload.contains("startTime")) {
+        e.start_ms = payload["startTime"].get<int64_t>();
+    } else if (e.start_ms && is_end(status)) {
+        payload["startTime"] = *e.start_ms;
+    }
+    if (is_end(status) && !payload.contains("endTime")) {
+        payload["endTime"] = clock_();
+    }
+    payload["jobName"] = e.name;
+    e.status = status;
+    e.ended = is_end(status);
+    emit_(trial_id, payload);
+}
+
+void Tracker::observe(const json& fw) {
+    std::lock_guard lock(mutex_);
+    std::string trial_id;
+    Entry* e = entry_of(fw, trial_id);
+    if (e == nullptr || e->ended) {
+        return;
+    }
+    const std::optional<StatusUpdate> u = map_framework_status(fw);
+    if (!u || u->status == e->status) {
+        return;
+    }
+    if (e->cancel && u->status == "FAILED") {
+        emit_locked(trial_id, *e, {{"status", cancel_status(*e->cancel)}});
+        return;
+    }
+    json payload = {{"status", u->status}};
+    if (u->start_ms) {
+        payload["startTime"] = *u->start_ms;
+    }
+    if (u->end_ms) {
+        payload["endTime"] = *u->end_ms;
+    }
+    if (u->exit_code) {
+        payload["exitCode"] = *u->exit_code;
+    }
+    if (!u->reason.empty()) {
+        payload["reason"] = u->reason;
+    }
+    if (!u->message.empty()) {
+        payload["message"] = u->message;
+    }
+    emit_locked(trial_id, *e, std::move(payload));
+}
+
+void Tracker::vanished(const json& fw) {
+    std::lock_guard lock(mutex_);
+    std::string trial_id;
+    Entry* e = entry_of(fw, trial_id);
+    if (e == nullptr || e->ended) {
+        return;
+    }
+    if (e->cancel) {
+        emit_locked(trial_id, *e, {{"status", cancel_status(*e->cancel)}});
+        return;
+    }
+    // NNI ignores the 404 and shows RUNNING forever (§11.3).
+    emit_locked(
+        trial_id, *e,
+        {{"status", "FAILED"},
+         {"reason", "FrameworkDeleted"},
+         {"message", "Framework " + e->name + " was deleted outside tshost before it completed"}});
+}
+
+void Tracker::stopping(const std::string& trial_id, tshost::CancelReason reason) {
+    std::lock_guard lock(mutex_);
+    if (const auto it = trials_.find(trial_id); it != trials_.end()) {
+        it->second.cancel = reason;
+    }
+}
+
+void Tracker::cancelled(const std::string& trial_id, tshost::CancelReason reason) {
+    std::lock_guard lock(mutex_);
+    const auto it = trials_.find(trial_id);
+    if (it == trials_.end() || it->second.ended) {
+        return;
+    }
+    emit_locked(trial_id, it->second, {{"status", cancel_status(reason)}});
+}
+
+void Tracker::end_all() {
+    std::lock_guard lock(mutex_);
+    for (auto& [id, e] : trials_) {
+        if (!e.ended) {
+            emit_locked(id, e, {{"status", "SYS_CANCELED"}, {"message", "the experiment ended"}});
+        }
+    }
+}
+
+}  // namespace fc_platform
