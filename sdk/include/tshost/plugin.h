@@ -297,8 +297,10 @@ typedef struct tsh_host_api {
     int32_t (*is_stopping)(tsh_host_ctx* ctx);
 
     /** Validate JSON text `document` against the JSON Schema text `schema`
-     *  (draft 2020-12 unless the schema says "$schema"; OpenAPI v3 schemas of
-     *  Kubernetes CRDs are accepted). On failure returns TSH_ERR_INVALID_ARGUMENT
+     *  (draft 2020-12 unless the schema says "$schema"). Kubernetes schemas are
+     *  accepted with the API server's rules (OpenAPI v3: nullable, undeclared keys
+     *  rejected): pass a whole CustomResourceDefinition (its storage version is
+     *  used) or {"openAPIV3Schema": {...}}. On failure returns TSH_ERR_INVALID_ARGUMENT
      *  and writes every problem, with key paths, into err. The host caches compiled
      *  schemas, so passing the same large schema again is cheap.
      *  Required: provided by every host. Since: 1.0. */
