@@ -1,6 +1,7 @@
 #!/bin/sh
-# The README's first command: installs what is missing, builds tshost (Release)
-# and runs the quickstart experiment (TPE, 10 trials as local processes) end to
+# The README's first command: installs what is missing, builds tshost (Release),
+# starts the local Kubernetes API emulator and runs a FrameworkController
+# experiment (examples/frameworkcontroller: TPE, 6 trials, NFS storage) end to
 # end, with live progress, ending with the best trial and where its outputs are.
 set -eu
 cd "$(dirname "$0")/.."
@@ -8,11 +9,35 @@ cd "$(dirname "$0")/.."
 sh scripts/install-deps.sh
 
 build=${TSHOST_BUILD_DIR:-build/release}
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DTSHOST_BUILD_TESTS=OFF >/dev/null
-cmake --build "$build" -j "$(nproc)"
+# The emulator lives with the tests, so the test tree is configured, but only the
+# demo's targets are built.
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DTSHOST_BUILD_TESTS=ON >/dev/null
+cmake --build "$build" -j "$(nproc)" --target tshost local nfs frameworkcontroller kube-emulator
+
+# The emulator maps the NFS volume 127.0.0.1:/export to <nfs-root>/127.0.0.1/export,
+# the directory examples/frameworkcontroller/config.yml names as localMountPath.
+demo=/tmp/tshost-demo
+rm -rf "$demo"
+mkdir -p "$demo/nfs/127.0.0.1/export"
+"$build/bin/kube-emulator" --listen 127.0.0.1:0 --write-kubeconfig "$demo/kubeconfig" \
+    --workdir "$demo/cluster" --nfs-root "$demo/nfs" >"$demo/emulator.log" 2>&1 &
+emulator=$!
+trap 'kill "$emulator" 2>/dev/null || true; wait "$emulator" 2>/dev/null || true' EXIT
+trap 'exit 130' INT TERM
+tries=0
+while [ ! -s "$demo/kubeconfig" ]; do
+    if ! kill -0 "$emulator" 2>/dev/null || [ "$tries" -ge 100 ]; then
+        echo "demo: the Kubernetes emulator did not start; see $demo/emulator.log" >&2
+        exit 1
+    fi
+    tries=$((tries + 1))
+    sleep 0.1
+done
 
 echo
 "$build/bin/tshost" --version
 "$build/bin/tshost" plugins
+echo "Kubernetes API emulator: $(grep -m1 'server:' "$demo/kubeconfig" | tr -d ' ')"
 echo
-"$build/bin/tshost" run examples/quickstart/config.yml
+KUBECONFIG="$demo/kubeconfig" "$build/bin/tshost" --data-dir "$demo/experiments" \
+    run examples/frameworkcontroller/config.yml

@@ -161,7 +161,12 @@ class FrameworkControllerPlatform {
             }
             // A retried submit whose first create went through: the same trial, the same attempt.
         }
-        return json{{"jobName", name}, {"namespace", namespace_}}.dump();
+        json out{{"jobName", name}, {"namespace", namespace_}};
+        // Where the user finds the trial's outputs (tshost prints it for the best trial).
+        if (const auto url = store.browse_url(input.spec.trial_dir)) {
+            out["url"] = *url;
+        }
+        return out.dump();
     }
 
     // executionType Stop first (FrameworkController stops the pods gracefully and completes the

@@ -122,6 +122,8 @@ TEST_F(FrameworkControllerE2E, EveryTrialSucceedsWithItsMetricsStoredOnceAndNoth
     for (const auto& t : trials) {
         EXPECT_EQ(t.status, "SUCCEEDED") << t.id << ": " << t.message;
         EXPECT_EQ(t.job_name, "nniexp" + std::string(kExp) + "trial" + t.id);
+        // Where its outputs are, from the storage plugin.
+        EXPECT_EQ(t.url, "nfs://127.0.0.1/export/nni/" + std::string(kExp) + "/" + t.id);
         EXPECT_GT(t.start_time_ms, 0) << t.id;
         EXPECT_GE(t.end_time_ms, t.start_time_ms) << t.id;
         ASSERT_TRUE(t.final_metric) << t.id;
