@@ -10,7 +10,7 @@ libboost-dev libboost-program-options-dev libboost-filesystem-dev
 libyaml-cpp-dev nlohmann-json3-dev libcurl4-openssl-dev
 libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
 libssl-dev libsqlite3-dev libnfs-dev
-json-schema-test-suite shellcheck python3 clang-format
+json-schema-test-suite shellcheck python3 clang-format openssl
 nfs-ganesha nfs-ganesha-vfs rpcbind libnfs-utils
 "
 

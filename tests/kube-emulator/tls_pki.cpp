@@ -1,194 +1,28 @@
 #include "tls_pki.hpp"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <memory>
-#include <stdexcept>
 
-#include <openssl/bio.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-#include <openssl/x509v3.h>
+#include "metrics/tls_pki.hpp"
 
 namespace kemu {
-namespace {
 
-template <class T, void (*F)(T*)>
-struct Deleter {
-    void operator()(T* p) const { F(p); }
-};
-using Key = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY, EVP_PKEY_free>>;
-using Cert = std::unique_ptr<X509, Deleter<X509, X509_free>>;
-using Bio = std::unique_ptr<BIO, Deleter<BIO, BIO_free_all>>;
-
-[[noreturn]] void fail(const std::string& what) {
-    char buf[256] = {0};
-    ERR_error_string_n(ERR_get_error(), buf, sizeof buf);
-    ERR_clear_error();
-    throw std::runtime_error("TLS setup: " + what + ": " + buf);
-}
-
-void check(bool ok, const char* what) {
-    if (!ok) {
-        fail(what);
-    }
-}
-
-Key new_key() {
-    Key key(EVP_EC_gen("P-256"));
-    check(key != nullptr, "EC key generation");
-    return key;
-}
-
-void add_ext(X509* cert, X509* issuer, int nid, const std::string& value) {
-    X509V3_CTX ctx;
-    X509V3_set_ctx_nodb(&ctx);
-    X509V3_set_ctx(&ctx, issuer, cert, nullptr, nullptr, 0);
-    X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value.c_str());
-    check(ext != nullptr, "certificate extension");
-    const int ok = X509_add_ext(cert, ext, -1);
-    X509_EXTENSION_free(ext);
-    check(ok == 1, "adding a certificate extension");
-}
-
-void add_name(X509_NAME* name, const char* field, const std::string& value) {
-    check(X509_NAME_add_entry_by_txt(name, field, MBSTRING_ASC,
-                                     reinterpret_cast<const unsigned char*>(value.c_str()), -1, -1,
-                                     0) == 1,
-          "certificate name");
-}
-
-/// An unsigned certificate for `key`, issued by `issuer` (self-issued when null); sign() it.
-Cert make_cert(EVP_PKEY* key, const std::string& cn, const std::string& org, X509* issuer) {
-    Cert cert(X509_new());
-    check(cert != nullptr, "X509_new");
-    check(X509_set_version(cert.get(), 2) == 1, "certificate version");
-    // A random 63-bit serial: certificates of different runs never collide in a client's cache.
-    BIGNUM* serial = BN_new();
-    check(serial != nullptr && BN_rand(serial, 63, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) == 1,
-          "serial number");
-    BN_to_ASN1_INTEGER(serial, X509_get_serialNumber(cert.get()));
-    BN_free(serial);
-    // Valid from an hour ago (clock skew) for ten years.
-    X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600);
-    X509_gmtime_adj(X509_getm_notAfter(cert.get()), 10L * 365 * 24 * 3600);
-    check(X509_set_pubkey(cert.get(), key) == 1, "public key");
-    X509_NAME* name = X509_get_subject_name(cert.get());
-    if (!org.empty()) {
-        add_name(name, "O", org);
-    }
-    add_name(name, "CN", cn);
-    X509* signer = issuer != nullptr ? issuer : cert.get();
-    check(X509_set_issuer_name(cert.get(), X509_get_subject_name(signer)) == 1, "issuer name");
-    add_ext(cert.get(), signer, NID_subject_key_identifier, "hash");
-    if (issuer != nullptr) {
-        add_ext(cert.get(), signer, NID_authority_key_identifier, "keyid:always");
-    }
-    return cert;
-}
-
-void sign(X509* cert, EVP_PKEY* key) {
-    check(X509_sign(cert, key, EVP_sha256()) > 0, "signing a certificate");
-}
-
-std::string pem_of(X509* cert) {
-    Bio bio(BIO_new(BIO_s_mem()));
-    check(bio != nullptr && PEM_write_bio_X509(bio.get(), cert) == 1, "certificate PEM");
-    char* data = nullptr;
-    const long n = BIO_get_mem_data(bio.get(), &data);
-    return std::string(data, static_cast<std::size_t>(n));
-}
-
-std::string pem_of(EVP_PKEY* key) {
-    Bio bio(BIO_new(BIO_s_mem()));
-    check(bio != nullptr &&
-              PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) == 1,
-          "key PEM");
-    char* data = nullptr;
-    const long n = BIO_get_mem_data(bio.get(), &data);
-    return std::string(data, static_cast<std::size_t>(n));
-}
-
-bool is_ip(const std::string& host) {
-    in6_addr buf{};
-    return inet_pton(AF_INET, host.c_str(), &buf) == 1 ||
-           inet_pton(AF_INET6, host.c_str(), &buf) == 1;
-}
-
-void write_file(const std::filesystem::path& path, const std::string& data, mode_t mode) {
-    const std::string tmp = path.string() + ".tmp";
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-    if (fd < 0) {
-        throw std::runtime_error("cannot write " + tmp + ": " + std::strerror(errno));
-    }
-    ::fchmod(fd, mode);  // the umask must not widen or narrow it
-    std::size_t off = 0;
-    while (off < data.size()) {
-        const ssize_t n = ::write(fd, data.data() + off, data.size() - off);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            ::close(fd);
-            throw std::runtime_error("cannot write " + tmp + ": " + std::strerror(errno));
-        }
-        off += static_cast<std::size_t>(n);
-    }
-    ::close(fd);
-    std::filesystem::rename(tmp, path);
-}
-
-}  // namespace
+namespace pki = tshost::metrics;
 
 Pki generate_pki(const std::string& host) {
-    Pki pki;
-    Key ca_key = new_key();
-    Cert ca = make_cert(ca_key.get(), "kube-emulator-ca", "", nullptr);
-    add_ext(ca.get(), ca.get(), NID_basic_constraints, "critical,CA:TRUE");
-    add_ext(ca.get(), ca.get(), NID_key_usage, "critical,digitalSignature,keyCertSign,cRLSign");
-    sign(ca.get(), ca_key.get());
-    pki.ca_cert_pem = pem_of(ca.get());
-
-    Key server_key = new_key();
-    Cert server = make_cert(server_key.get(), "kube-apiserver", "", ca.get());
-    std::string san = "IP:127.0.0.1,DNS:localhost";
-    if (!host.empty() && host != "127.0.0.1" && host != "localhost" && host != "0.0.0.0" &&
-        host != "::") {
-        san += (is_ip(host) ? ",IP:" : ",DNS:") + host;
-    }
-    add_ext(server.get(), ca.get(), NID_basic_constraints, "critical,CA:FALSE");
-    add_ext(server.get(), ca.get(), NID_key_usage, "critical,digitalSignature,keyEncipherment");
-    add_ext(server.get(), ca.get(), NID_ext_key_usage, "serverAuth");
-    add_ext(server.get(), ca.get(), NID_subject_alt_name, san);
-    sign(server.get(), ca_key.get());
-    pki.server_cert_pem = pem_of(server.get());
-    pki.server_key_pem = pem_of(server_key.get());
-
-    Key client_key = new_key();
-    Cert client = make_cert(client_key.get(), "tshost-test", "system:masters", ca.get());
-    add_ext(client.get(), ca.get(), NID_basic_constraints, "critical,CA:FALSE");
-    add_ext(client.get(), ca.get(), NID_key_usage, "critical,digitalSignature,keyEncipherment");
-    add_ext(client.get(), ca.get(), NID_ext_key_usage, "clientAuth");
-    sign(client.get(), ca_key.get());
-    pki.client_cert_pem = pem_of(client.get());
-    pki.client_key_pem = pem_of(client_key.get());
-    return pki;
+    const pki::CertifiedKey ca = pki::generate_ca("kube-emulator-ca");
+    const pki::CertifiedKey server = pki::issue_certificate(
+        ca, "kube-apiserver", "", {"127.0.0.1", "localhost", host}, pki::CertificateUse::kServer);
+    const pki::CertifiedKey client = pki::issue_certificate(ca, "tshost-test", "system:masters", {},
+                                                            pki::CertificateUse::kClient);
+    return {ca.cert_pem, server.cert_pem, server.key_pem, client.cert_pem, client.key_pem};
 }
 
 void write_pki_files(const std::string& dir, const Pki& pki) {
     const std::filesystem::path d(dir);
     std::filesystem::create_directories(d);
-    write_file(d / "ca.crt", pki.ca_cert_pem, 0644);
-    write_file(d / "client.crt", pki.client_cert_pem, 0644);
-    write_file(d / "client.key", pki.client_key_pem, 0600);
+    pki::write_file_with_mode((d / "ca.crt").string(), pki.ca_cert_pem, 0644);
+    pki::write_file_with_mode((d / "client.crt").string(), pki.client_cert_pem, 0644);
+    pki::write_file_with_mode((d / "client.key").string(), pki.client_key_pem, 0600);
 }
 
 }  // namespace kemu

@@ -1,4 +1,5 @@
-// A throw-away PKI for the emulator's HTTPS mode, generated in memory at start (OpenSSL 3):
+// A throw-away PKI for the emulator's HTTPS mode, generated in memory at start through the
+// host's tshost_tls_pki (host/src/metrics/tls_pki.hpp):
 // a CA, a server certificate for the listen address, and a client certificate the CA signed.
 // OpenSSL stays out of this header.
 #pragma once

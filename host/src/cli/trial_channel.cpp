@@ -7,10 +7,15 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <optional>
+#include <sstream>
 
 #include "cli/experiment_session.hpp"
 #include "metrics/metrics_server.hpp"
+#include "metrics/tls_pki.hpp"
 #include "metrics/trial_tokens.hpp"
 #include "storage/code_sync.hpp"
 #include "trialkit/follower.hpp"
@@ -26,6 +31,59 @@ namespace {
 // path itself; 500 ms keeps a metric's trip to the tuner well under 2 s.
 constexpr std::chrono::milliseconds kFollowPush{5000};
 constexpr std::chrono::milliseconds kFollowStorage{500};
+
+namespace fs = std::filesystem;
+
+std::optional<std::string> read_text(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        return std::nullopt;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+struct MetricsTls {
+    std::string ca_cert_pem;  // what trials get (kit/metrics-ca.crt)
+    metrics::TlsOptions server;
+};
+
+// metricsTls: the experiment's CA is made once and kept in <data dir>/metrics-tls/ (the
+// directory 0700, the keys 0600; never in the database or the log), so a resumed host
+// presents the same CA to trials that already trust it. The server certificate is issued
+// anew at each start for the address trials are told now (plus localhost and 127.0.0.1),
+// so a changed nniManagerIp needs nothing from the user.
+MetricsTls prepare_metrics_tls(const fs::path& data_dir, const std::string& experiment_id,
+                               const std::string& address) {
+    const fs::path dir = data_dir / "metrics-tls";
+    fs::create_directories(dir);
+    fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace);
+    const fs::path ca_cert = dir / "ca.crt";
+    const fs::path ca_key = dir / "ca.key";
+    metrics::CertifiedKey ca;
+    auto cert_pem = read_text(ca_cert);
+    auto key_pem = read_text(ca_key);
+    if (cert_pem && key_pem) {
+        ca = {std::move(*cert_pem), std::move(*key_pem)};
+    } else {
+        // The key is written before the certificate: a certificate on disk always has its key.
+        ca = metrics::generate_ca("tshost metrics CA " + experiment_id);
+        metrics::write_file_with_mode(ca_key.string(), ca.key_pem, 0600);
+        metrics::write_file_with_mode(ca_cert.string(), ca.cert_pem, 0644);
+        spdlog::info("metricsTls: generated the experiment's CA in {}", dir.string());
+    }
+    const auto server =
+        metrics::issue_certificate(ca, "tshost-metrics", "", {address, "localhost", "127.0.0.1"},
+                                   metrics::CertificateUse::kServer);
+    MetricsTls out;
+    out.ca_cert_pem = ca.cert_pem;
+    out.server.certificate_chain_file = (dir / "server.crt").string();
+    out.server.private_key_file = (dir / "server.key").string();
+    metrics::write_file_with_mode(out.server.private_key_file, server.key_pem, 0600);
+    metrics::write_file_with_mode(out.server.certificate_chain_file, server.cert_pem, 0644);
+    return out;
+}
 
 }  // namespace
 
@@ -84,15 +142,26 @@ TrialChannel::TrialChannel(Session& session, const TrialChannelOptions& options)
         metrics::MetricsServerOptions server_options;
         server_options.bind_address = options.bind_address;
         server_options.port = options.port == 0 ? 0 : static_cast<uint16_t>(options.port + 1);
+        const std::string address = advertised_address(config.nni_manager_ip);
+        if (config.metrics_tls) {
+            auto tls = prepare_metrics_tls(session.paths.dir, session.id, address);
+            // Only the CA's certificate goes to the share: trials verify the server with it;
+            // every key stays in the data directory.
+            trialkit::install_metrics_ca(storage, session.id, tls.ca_cert_pem);
+            server_options.tls = std::move(tls.server);
+        }
         parts_->server = std::make_unique<metrics::MetricsServer>(*parts_->tokens, session.events,
                                                                   server_options);
         parts_->server->start();
-        parts_->url = "http://" + advertised_address(config.nni_manager_ip) + ":" +
+        parts_->url = std::string(config.metrics_tls ? "https://" : "http://") + address + ":" +
                       std::to_string(parts_->server->port());
         spdlog::info("trial metrics server on {}:{}, trials post to {}", options.bind_address,
                      parts_->server->port(), parts_->url);
     } else {
         spdlog::info("metricsTransport: storage; no port is opened, metrics come from the share");
+        if (config.metrics_tls) {
+            spdlog::info("metricsTls has no effect with metricsTransport: storage");
+        }
     }
     parts_->journals = std::make_unique<trialkit::JournalReader>(storage, session.id);
     const metrics::TrialTokens* tokens = parts_->tokens.get();

@@ -30,7 +30,8 @@ class TrialChannel {
     TrialChannel& operator=(const TrialChannel&) = delete;
 
     engine::TrialHooks& hooks();
-    /// "http://<address>:<port>" as trials reach it, or empty in storage-only mode.
+    /// "http(s)://<address>:<port>" as trials reach it (https with metricsTls), or empty in
+    /// storage-only mode.
     const std::string& metrics_url() const;
 
   private:

@@ -31,7 +31,7 @@ constexpr std::string_view kTopKeys[] = {
     "logCollection", "debug", "versionCheck", "tuner", "assessor", "advisor", "trial",
     "localConfig", "kubeflowConfig", "frameworkcontrollerConfig",
     // tshost extensions, as in v2
-    "maxTrialRetries", "port", "metricsTransport"};
+    "maxTrialRetries", "port", "metricsTransport", "metricsTls"};
 constexpr Alias kTopRenamed[] = {
     {"maxExperimentDuration",
      "this is a v1 config (it has trainingServicePlatform): use "

@@ -79,6 +79,9 @@ struct ExperimentConfig {
     /// tshost extension: "push" (agents POST metrics to port + 1, journal as backup) or
     /// "storage" (no inbound port: the host follows the journals on the share).
     std::string metrics_transport = "push";
+    /// tshost extension: with push, serve the metrics port over TLS with a CA the host
+    /// generates per experiment; trials get only the CA certificate (kit/metrics-ca.crt).
+    bool metrics_tls = false;
     bool debug = false;
     std::string log_level = "info";             ///< fatal, error, warning, info, debug, trace
     std::string experiment_working_directory;   ///< absolute; empty: the host's default

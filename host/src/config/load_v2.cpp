@@ -19,7 +19,7 @@ constexpr std::string_view kTopKeys[] = {
     "experimentWorkingDirectory", "tunerGpuIndices", "tuner", "assessor", "advisor",
     "trainingService", "sharedStorage",
     // tshost extensions
-    "maxTrialRetries", "port", "versionCheck", "logCollection", "metricsTransport"};
+    "maxTrialRetries", "port", "versionCheck", "logCollection", "metricsTransport", "metricsTls"};
 // v1 keys someone may carry over into a v2 file.
 constexpr Alias kTopRenamed[] = {
     {"maxExecDuration", "that is the v1 name; in v2 it is maxExperimentDuration"},
@@ -253,6 +253,7 @@ void read_experiment(Context& ctx, ExperimentConfig& config) {
     static constexpr std::string_view kMetricsTransports[] = {"push", "storage"};
     config.metrics_transport =
         one_of(ctx, "/metricsTransport", kMetricsTransports).value_or("push");
+    config.metrics_tls = ctx.boolean("/metricsTls").value_or(false);
 }
 
 void read_trial(Context& ctx, ExperimentConfig& config) {

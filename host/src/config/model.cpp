@@ -106,6 +106,7 @@ json ExperimentConfig::to_json() const {
     }
     out["port"] = port;
     out["metricsTransport"] = metrics_transport;
+    out["metricsTls"] = metrics_tls;
     out["debug"] = debug;
     out["logLevel"] = log_level;
     if (!experiment_working_directory.empty()) {

@@ -11,6 +11,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -21,12 +23,14 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <chrono>
 #include <limits>
 #include <list>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -181,15 +185,33 @@ std::string_view sv(beast::string_view v) {
     return {v.data(), v.size()};
 }
 
+// What the sweeper needs of a session, whatever its stream type.
+class SessionBase {
+  public:
+    virtual ~SessionBase() = default;
+    virtual net::any_io_executor executor() = 0;
+    /// On the session's strand: closes the connection if its deadline passed.
+    virtual void expire_if_late(int64_t now) = 0;
+
+    static int64_t steady_now() {
+        return std::chrono::duration_cast<std::chrono::nanoseconds>(
+                   std::chrono::steady_clock::now().time_since_epoch())
+            .count();
+    }
+};
+
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
 // Everything the sessions share: options, counters, the queue. MetricsServer::Impl adds the
 // threads and the acceptor's lifetime.
-class Session;
 
 struct Core {
     const TrialTokens& tokens;
     plugin::EventQueue& events;
     const MetricsServerOptions options;
 
+    std::unique_ptr<net::ssl::context> tls;  // set when options.tls is; outlives the sessions
     std::unique_ptr<net::io_context> ioc;
     std::unique_ptr<tcp::acceptor> acceptor;
     std::unique_ptr<net::steady_timer> accept_backoff;
@@ -208,7 +230,7 @@ struct Core {
             health_checks{0}, bad_request{0}, unauthorized{0}, forbidden{0}, not_found{0},
             method_not_allowed{0}, payload_too_large{0}, header_too_large{0}, unavailable{0},
             connections_accepted{0}, connections_refused{0}, connections_timed_out{0},
-            active_connections{0};
+            active_connections{0}, tls_handshake_failures{0};
     } counters;
 
     mutable std::mutex trial_mutex;  // only taken on rejections, never on the good path
@@ -328,7 +350,7 @@ struct Core {
     // timeouts would arm and cancel a timer for every read and write, which cost ~10 % of
     // the throughput here.
     std::mutex sessions_mutex;
-    std::list<std::weak_ptr<Session>> sessions;
+    std::list<std::weak_ptr<SessionBase>> sessions;
 
     std::chrono::milliseconds sweep_interval() const {
         return std::clamp(options.request_timeout / 4, std::chrono::milliseconds(10),
@@ -340,14 +362,24 @@ struct Core {
     void on_accept(beast::error_code ec, tcp::socket socket);
 };
 
-class Session : public std::enable_shared_from_this<Session> {
+/// One connection. Stream is PlainStream or TlsStream; with TLS the handshake comes first,
+/// under the same deadline as a request, and everything after it is the same.
+template <class Stream>
+class Session : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
+    static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+    using std::enable_shared_from_this<Session<Stream>>::shared_from_this;
+    using std::enable_shared_from_this<Session<Stream>>::weak_from_this;
+
   public:
-    Session(tcp::socket&& socket, Core& server) : stream_(std::move(socket)), server_(server) {}
+    /// `extra`: the ssl::context for a TlsStream, nothing for a PlainStream.
+    template <class... Extra>
+    Session(Core& server, tcp::socket&& socket, Extra&... extra)
+        : stream_(std::move(socket), extra...), server_(server) {}
 
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;
 
-    ~Session() {
+    ~Session() override {
         if (registered_) {
             std::lock_guard lock(server_.sessions_mutex);
             server_.sessions.erase(registration_);
@@ -356,7 +388,7 @@ class Session : public std::enable_shared_from_this<Session> {
         server_.counters.active_connections.fetch_sub(1, std::memory_order_relaxed);
     }
 
-    net::any_io_executor executor() { return stream_.get_executor(); }
+    net::any_io_executor executor() override { return stream_.get_executor(); }
 
     void run() {
         {
@@ -366,12 +398,18 @@ class Session : public std::enable_shared_from_this<Session> {
         }
         // Start on the connection's strand: with several threads, all of a session's
         // handlers must run one at a time.
-        net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read(); });
+        net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+            if constexpr (kTls) {
+                self->handshake();
+            } else {
+                self->read();
+            }
+        });
     }
 
     /// On the session's strand, from the sweeper: closes the connection if its deadline
     /// passed. The pending operation then fails and its handler sees timed_out_.
-    void expire_if_late(int64_t now) {
+    void expire_if_late(int64_t now) override {
         const int64_t deadline = deadline_.load(std::memory_order_relaxed);
         if (deadline == 0 || now < deadline || timed_out_) {
             return;
@@ -379,16 +417,30 @@ class Session : public std::enable_shared_from_this<Session> {
         timed_out_ = true;
         Core::bump(server_.counters.connections_timed_out);
         beast::error_code ignored;
-        stream_.socket().close(ignored);
-    }
-
-    static int64_t steady_now() {
-        return std::chrono::duration_cast<std::chrono::nanoseconds>(
-                   std::chrono::steady_clock::now().time_since_epoch())
-            .count();
+        socket().close(ignored);
     }
 
   private:
+    tcp::socket& socket() { return beast::get_lowest_layer(stream_).socket(); }
+
+    // TLS only. A client that never completes the handshake (or speaks plain HTTP) is cut
+    // by the request deadline like a slow request; a failed handshake just closes: there is
+    // no channel to answer on.
+    void handshake() {
+        set_deadline(server_.options.request_timeout);
+        stream_.async_handshake(
+            net::ssl::stream_base::server, [self = shared_from_this()](beast::error_code ec) {
+                if (ec) {
+                    if (!self->timed_out_) {
+                        Core::bump(self->server_.counters.tls_handshake_failures);
+                        spdlog::debug("metrics server: TLS handshake failed: {}", ec.message());
+                    }
+                    return self->close();
+                }
+                self->read();
+            });
+    }
+
     using Request = http::request<http::string_body>;
 
     void set_deadline(std::chrono::milliseconds timeout) {
@@ -510,7 +562,8 @@ class Session : public std::enable_shared_from_this<Session> {
             return;
         }
         if (ec == http::error::end_of_stream || ec == net::error::eof ||
-            ec == net::error::connection_reset || ec == net::error::broken_pipe || !parser_ ||
+            ec == net::error::connection_reset || ec == net::error::broken_pipe ||
+            ec == net::ssl::error::stream_truncated || !parser_ ||
             (!parser_->got_some() && ec == http::error::partial_message)) {
             return close();  // the client went away between requests
         }
@@ -528,6 +581,9 @@ class Session : public std::enable_shared_from_this<Session> {
                           "the header is over the limit of " +
                               std::to_string(server_.options.header_limit) + " bytes",
                           true);
+        }
+        if (ec.category() == net::error::get_ssl_category()) {
+            return close();  // a TLS record error: nothing can be answered on this stream
         }
         // Anything else is a request Beast cannot parse; the stream cannot be resynchronised.
         reject(http::status::bad_request, "malformed HTTP request: " + ec.message(), true);
@@ -733,7 +789,9 @@ class Session : public std::enable_shared_from_this<Session> {
     void linger_close() {
         release_body_budget();
         beast::error_code ignored;
-        stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        // With TLS the response is out by now; the client reads it by its Content-Length, so
+        // no close_notify is needed, and what is discarded below is raw TCP.
+        socket().shutdown(tcp::socket::shutdown_send, ignored);
         set_deadline(std::min(server_.options.request_timeout, std::chrono::milliseconds(2'000)));
         // Enough for the rest of any body up to twice the limit; beyond, just close.
         linger_budget_ = 2 * server_.options.body_limit + server_.options.header_limit;
@@ -744,24 +802,24 @@ class Session : public std::enable_shared_from_this<Session> {
         if (!discard_) {
             discard_ = std::make_unique<std::array<char, 16384>>();
         }
-        stream_.async_read_some(net::buffer(*discard_),
-                                [self = shared_from_this()](beast::error_code ec, size_t n) {
-                                    if (ec || n >= self->linger_budget_) {
-                                        return self->close();
-                                    }
-                                    self->linger_budget_ -= n;
-                                    self->linger_read();
-                                });
+        beast::get_lowest_layer(stream_).async_read_some(
+            net::buffer(*discard_), [self = shared_from_this()](beast::error_code ec, size_t n) {
+                if (ec || n >= self->linger_budget_) {
+                    return self->close();
+                }
+                self->linger_budget_ -= n;
+                self->linger_read();
+            });
     }
 
     void close() {
         release_body_budget();
         beast::error_code ignored;
-        stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-        stream_.close();
+        socket().shutdown(tcp::socket::shutdown_both, ignored);
+        beast::get_lowest_layer(stream_).close();
     }
 
-    beast::tcp_stream stream_;
+    Stream stream_;
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     std::optional<http::response<http::empty_body>> continue_;
@@ -772,7 +830,7 @@ class Session : public std::enable_shared_from_this<Session> {
     std::atomic<int64_t> deadline_{0};  // steady-clock ns; written on the strand, read by sweep()
     bool timed_out_ = false;
     bool registered_ = false;
-    std::list<std::weak_ptr<Session>>::iterator registration_;
+    std::list<std::weak_ptr<SessionBase>>::iterator registration_;
     std::unique_ptr<std::array<char, 16384>> discard_;
     Core& server_;
 };
@@ -783,7 +841,7 @@ void Core::sweep() {
         if (ec) {
             return;  // cancelled: stopping
         }
-        const int64_t now = Session::steady_now();
+        const int64_t now = SessionBase::steady_now();
         {
             std::lock_guard lock(sessions_mutex);
             for (const auto& weak : sessions) {
@@ -829,7 +887,11 @@ void Core::on_accept(beast::error_code ec, tcp::socket socket) {
     } else {
         bump(counters.connections_accepted);
         counters.active_connections.fetch_add(1, std::memory_order_relaxed);
-        std::make_shared<Session>(std::move(socket), *this)->run();
+        if (tls) {
+            std::make_shared<Session<TlsStream>>(*this, std::move(socket), *tls)->run();
+        } else {
+            std::make_shared<Session<PlainStream>>(*this, std::move(socket))->run();
+        }
     }
     accept();
 }
@@ -855,7 +917,21 @@ void MetricsServer::start() {
     }
     const auto& options = impl_->options;
     if (options.tls) {
-        throw std::runtime_error("metrics server: TLS is not implemented yet");
+        // TLS 1.2 and 1.3 only; the certificate and key are read once, here.
+        try {
+            auto context = std::make_unique<net::ssl::context>(net::ssl::context::tls_server);
+            context->set_options(net::ssl::context::default_workarounds |
+                                 net::ssl::context::no_sslv2 | net::ssl::context::no_sslv3 |
+                                 net::ssl::context::no_tlsv1 | net::ssl::context::no_tlsv1_1 |
+                                 net::ssl::context::single_dh_use);
+            context->use_certificate_chain_file(options.tls->certificate_chain_file);
+            context->use_private_key_file(options.tls->private_key_file, net::ssl::context::pem);
+            impl_->tls = std::move(context);
+        } catch (const std::exception& e) {
+            throw std::runtime_error("metrics server: cannot load the TLS certificate " +
+                                     options.tls->certificate_chain_file + " and key " +
+                                     options.tls->private_key_file + ": " + e.what());
+        }
     }
     const int threads = std::max(1, options.threads);
     impl_->ioc = std::make_unique<net::io_context>(threads);
@@ -946,6 +1022,7 @@ MetricsServerStats MetricsServer::stats() const {
     s.connections_refused = c.connections_refused.load();
     s.connections_timed_out = c.connections_timed_out.load();
     s.active_connections = c.active_connections.load();
+    s.tls_handshake_failures = c.tls_handshake_failures.load();
     std::lock_guard lock(impl_->trial_mutex);
     s.rejections_by_trial = impl_->rejections_by_trial;
     s.untracked_rejections = impl_->untracked_rejections;

@@ -26,12 +26,14 @@
 
 namespace tshost::metrics {
 
-/// Reserved for TLS (the host generates a CA and puts only its certificate where the agent
-/// can read it). Not implemented yet: start() refuses options that set it. When it is, the
-/// session becomes a template over the stream type (tcp_stream / ssl_stream<tcp_stream>)
-/// and the acceptor wraps each socket after accept; nothing else in the server changes.
+/// TLS on the metrics port (metricsTls: the host generates a CA per experiment and puts only
+/// its certificate where the agent can read it; see cli/trial_channel.cpp). Each connection
+/// starts with the TLS handshake, which must finish within request_timeout like a request;
+/// a client that does not complete it (no trust in the CA, plain HTTP) is closed without an
+/// answer and counted in tls_handshake_failures. TLS 1.2 or 1.3; no client certificates
+/// (the per-trial bearer token still authenticates each request).
 struct TlsOptions {
-    std::string certificate_chain_file;  // PEM
+    std::string certificate_chain_file;  // PEM: the server certificate, then any intermediates
     std::string private_key_file;        // PEM
 };
 
@@ -78,6 +80,7 @@ struct MetricsServerStats {
     uint64_t connections_refused = 0;  // closed at once: over max_connections or draining
     uint64_t connections_timed_out = 0;
     uint64_t active_connections = 0;
+    uint64_t tls_handshake_failures = 0;  // not counting handshakes cut by the deadline
     /// Rejections (any non-2xx on the metrics path) per trial id named in the path, for at most
     /// kMaxTrackedTrials ids; rejections for further ids are only in the totals and in
     /// untracked_rejections.
@@ -104,7 +107,8 @@ class MetricsServer {
     ~MetricsServer();  // stop()
 
     /// Binds, listens and starts the threads. Throws std::runtime_error naming the address
-    /// when it cannot (port in use, bad address) or when options.tls is set.
+    /// when it cannot (port in use, bad address), or the files when options.tls names a
+    /// certificate or key that cannot be loaded.
     void start();
     /// The port listened on (the chosen one when options.port was 0); 0 before start().
     uint16_t port() const;

@@ -16,4 +16,9 @@ void install_kit(plugin::StorageInstance& storage, std::string_view experiment_i
     storage.write_file(kit + "/materialize_code.sh", storage::materialize_code_function());
 }
 
+void install_metrics_ca(plugin::StorageInstance& storage, std::string_view experiment_id,
+                        std::string_view ca_cert_pem) {
+    storage.write_file(kit_dir(experiment_id) + "/" + std::string(kMetricsCaFile), ca_cert_pem);
+}
+
 }  // namespace tshost::trialkit

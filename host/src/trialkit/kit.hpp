@@ -18,4 +18,12 @@ std::string_view nni_shim_module() noexcept;
 /// Writes the kit under kit_dir(experiment_id) and creates changed_dir().
 void install_kit(plugin::StorageInstance& storage, std::string_view experiment_id);
 
+/// The kit file name of the metrics server's CA certificate (metricsTls); the agent
+/// looks for it next to itself.
+inline constexpr std::string_view kMetricsCaFile = "metrics-ca.crt";
+
+/// metricsTls: writes the CA certificate (PEM; never a key) to kit_dir()/metrics-ca.crt.
+void install_metrics_ca(plugin::StorageInstance& storage, std::string_view experiment_id,
+                        std::string_view ca_cert_pem);
+
 }  // namespace tshost::trialkit

@@ -8,7 +8,10 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "metrics_fixture.hpp"
 #include "tshost_process.hpp"
@@ -30,6 +33,63 @@ TEST_F(MetricsE2E, PushedMetricsReachTheHostWhileTheTrialRuns) {
     ASSERT_EQ(run.exit_code, 0) << run.output;
     EXPECT_THAT(run.output, testing::HasSubstr("trials post to http://"));
     expect_every_trial_saw_its_metric(3, "the push path");
+}
+
+/// The files under `dir` whose text contains `needle`.
+std::vector<fs::path> files_containing(const fs::path& dir, const std::string& needle) {
+    std::vector<fs::path> found;
+    for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+        if (!entry.is_regular_file() || entry.file_size() > (8u << 20)) {
+            continue;
+        }
+        std::ifstream in(entry.path(), std::ios::binary);
+        const std::string text((std::istreambuf_iterator<char>(in)),
+                               std::istreambuf_iterator<char>());
+        if (text.find(needle) != std::string::npos) {
+            found.push_back(entry.path());
+        }
+    }
+    return found;
+}
+
+TEST_F(MetricsE2E, MetricsTlsPushesOverHttpsWithTheExperimentsOwnCa) {
+    const auto run =
+        run_tshost(args({"run", config("wait", "metricsTls: true\n"), "--id", kId, "--port", "0"}));
+    ASSERT_EQ(run.exit_code, 0) << run.output;
+    EXPECT_THAT(run.output, testing::HasSubstr("trials post to https://"));
+    expect_every_trial_saw_its_metric(3, "the push path over TLS");
+
+    const fs::path kit = root() / "share" / "nni" / kId / ".tshost" / "kit";
+    // The agents pushed over TLS, trusting the kit's CA, and no push failed (the journal
+    // follower alone would also have brought the metrics in, more slowly).
+    // (The needle is the agent's log line, which its own source does not contain.)
+    const auto verified = files_containing(root(), "tshost-agent: metrics go to https://");
+    EXPECT_FALSE(verified.empty()) << "no agent log says it verified the host";
+    for (const auto& log : verified) {
+        std::ifstream in(log, std::ios::binary);
+        const std::string text((std::istreambuf_iterator<char>(in)),
+                               std::istreambuf_iterator<char>());
+        EXPECT_NE(text.find("verified against " + (kit / "metrics-ca.crt").string()),
+                  std::string::npos)
+            << log;
+        EXPECT_EQ(text.find("metrics push failed"), std::string::npos) << log;
+    }
+
+    // Only the CA certificate is on the share; the keys stay in the data directory, 0600.
+    EXPECT_FALSE(files_containing(kit, "BEGIN CERTIFICATE").empty());
+    EXPECT_TRUE(fs::exists(kit / "metrics-ca.crt"));
+    EXPECT_TRUE(files_containing(root() / "share", "PRIVATE KEY").empty());
+    const fs::path tls_dir = root() / "data" / kId / "metrics-tls";
+    for (const char* key : {"ca.key", "server.key"}) {
+        ASSERT_TRUE(fs::exists(tls_dir / key)) << key;
+        EXPECT_EQ(fs::status(tls_dir / key).permissions(),
+                  fs::perms::owner_read | fs::perms::owner_write)
+            << key;
+    }
+    // Nowhere else in the data directory either (database, logs).
+    for (const auto& file : files_containing(root() / "data" / kId, "PRIVATE KEY")) {
+        EXPECT_EQ(file.parent_path(), tls_dir) << file;
+    }
 }
 
 TEST_F(MetricsE2E, StorageOnlyModeOpensNoPortAndStillDeliversWhileRunning) {

@@ -133,11 +133,11 @@ class AgentRun:
     """tshost_agent.py as a process; its own stdout/stderr go to files."""
 
     def __init__(self, share, command, role="worker", primary="worker-0",
-                 replica=None, env=None, name="agent"):
+                 replica=None, env=None, name="agent", agent=AGENT):
         self.share = share
         self.stdout_path = share.path(name + ".stdout")
         self.stderr_path = share.path(name + ".stderr")
-        argv = [PYTHON, AGENT, "--role", role, "--primary-replica", primary]
+        argv = [PYTHON, agent, "--role", role, "--primary-replica", primary]
         if replica:
             argv += ["--replica", replica]
         argv += ["--"] + list(command)
@@ -195,10 +195,10 @@ class MetricsServer:
     {"accepted": n} and their records are kept, others 403.  `check`, if
     set, is called with each parsed body before it is answered (it may block
     to hold the agent's request) and returns a list of problems (kept in
-    self.problems)."""
+    self.problems).  `tls`: (certificate file, key file) to serve https."""
 
     def __init__(self, token="good-token", script=(), listen=True,
-                 check=None):
+                 check=None, tls=None):
         self.token = token
         self.script = list(script)
         self.check = check
@@ -212,6 +212,13 @@ class MetricsServer:
         self.httpd.server_bind()
         self.port = self.httpd.server_address[1]
         self.url = "http://127.0.0.1:%d" % self.port
+        if tls is not None:
+            import ssl
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(tls[0], tls[1])
+            self.httpd.socket = context.wrap_socket(self.httpd.socket,
+                                                    server_side=True)
+            self.url = "https://127.0.0.1:%d" % self.port
         self.thread = None
         if listen:
             self.activate()

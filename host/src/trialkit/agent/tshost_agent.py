@@ -41,6 +41,15 @@ environment so user code does not print it by accident, ignores proxy
 variables and does not follow redirects, so the bearer token is only ever sent
 to TSHOST_METRICS_URL.
 
+TLS
+---
+When TSHOST_METRICS_URL is https (the experiment has metricsTls), the agent
+verifies the host's certificate against metrics-ca.crt next to this script
+(the CA the host generated; only its certificate is on the share) or, when
+that file is absent, against the system's CA store; the certificate must name
+the URL's host.  A host that fails verification gets no token: the records
+stay in the metrics file for the host to reconcile.
+
 Bounds
 ------
 Output is copied in 64 KiB chunks and never held whole; of a stdout line only
@@ -361,6 +370,26 @@ def parse_retry_after(value):
     return min(max(seconds, 0.0), MAX_RETRY_AFTER)
 
 
+METRICS_CA_FILE = "metrics-ca.crt"
+
+
+def metrics_tls_context(agent_dir):
+    """(ssl context, what it trusts) for an https TSHOST_METRICS_URL: the
+    kit's metrics-ca.crt when present, else the system's CA store; hostname
+    check on.  Raises ImportError (no ssl module), OSError or ssl.SSLError."""
+    import ssl
+    ca_file = os.path.join(agent_dir, METRICS_CA_FILE)
+    if os.path.isfile(ca_file):
+        context = ssl.create_default_context(cafile=ca_file)
+        trusted = ca_file
+    else:
+        context = ssl.create_default_context()
+        trusted = "the system's CA store"
+    context.verify_mode = ssl.CERT_REQUIRED
+    context.check_hostname = True
+    return context, trusted
+
+
 class Sender(threading.Thread):
     """Pushes queued records to the host in order, in batches, with retries.
 
@@ -370,7 +399,8 @@ class Sender(threading.Thread):
 
     OK, RETRY, DROP, AUTH = range(4)
 
-    def __init__(self, url, token, trial_id, attempt, replica, primary, log):
+    def __init__(self, url, token, trial_id, attempt, replica, primary, log,
+                 ssl_context=None):
         super().__init__(name="tshost-metrics-sender", daemon=True)
         self.endpoint = "%s/tshost/v1/trials/%s/metrics" % (
             url.rstrip("/"), urllib.parse.quote(trial_id, safe=""))
@@ -381,8 +411,10 @@ class Sender(threading.Thread):
                                          "true" if primary else "false")
                        ).encode("utf-8")
         self.log = log
-        self.opener = urllib.request.build_opener(
-            urllib.request.ProxyHandler({}), _NoRedirect())
+        handlers = [urllib.request.ProxyHandler({}), _NoRedirect()]
+        if ssl_context is not None:
+            handlers.append(urllib.request.HTTPSHandler(context=ssl_context))
+        self.opener = urllib.request.build_opener(*handlers)
         self.cond = threading.Condition()
         self.queue = collections.deque()
         self.queued_bytes = 0
@@ -706,8 +738,19 @@ class Agent:
             self.log("TSHOST_METRICS_TOKEN is not set; metrics stay in the "
                      "metrics file")
         else:
+            ssl_context = None
+            if parts.scheme == "https":
+                agent_dir = os.path.dirname(os.path.abspath(__file__))
+                try:
+                    ssl_context, trusted = metrics_tls_context(agent_dir)
+                except (ImportError, OSError, ValueError) as e:
+                    self.log("cannot set up TLS for %s (%s); metrics stay in "
+                             "the metrics file" % (url, e))
+                    return
+                self.log("metrics go to %s, verified against %s"
+                         % (url, trusted))
             self.sender = Sender(url, token, trial_id, attempt, replica,
-                                 primary, self.log)
+                                 primary, self.log, ssl_context)
             self.sender.start()
 
     def _child_env(self, out_dir):
