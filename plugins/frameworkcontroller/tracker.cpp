@@ -5,20 +5,9 @@
 namespace fc_platform {
 
 using nlohmann::json;
+using tshost::cancel_status;
 
 namespace {
-
-const char* cancel_status(tshost::CancelReason reason) {
-    switch (reason) {
-        case tshost::CancelReason::user:
-            return "USER_CANCELED";
-        case tshost::CancelReason::early_stop:
-            return "EARLY_STOPPED";
-        case tshost::CancelReason::system:
-            break;
-    }
-    return "SYS_CANCELED";
-}
 
 bool is_end(const std::string& status) {
     return status == "SUCCEEDED" || status == "FAILED" || status == "USER_CANCELED" ||

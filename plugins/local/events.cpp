@@ -51,18 +51,6 @@ std::string log_payload(std::string_view level, std::string_view message) {
     return dump(json{{"level", level}, {"message", message}});
 }
 
-const char* cancel_status(tshost::CancelReason reason) {
-    switch (reason) {
-        case tshost::CancelReason::user:
-            return "USER_CANCELED";
-        case tshost::CancelReason::early_stop:
-            return "EARLY_STOPPED";
-        case tshost::CancelReason::system:
-            break;
-    }
-    return "SYS_CANCELED";
-}
-
 std::optional<tshost::CancelReason> cancel_reason_of(std::string_view status) {
     for (const auto reason : {tshost::CancelReason::user, tshost::CancelReason::early_stop,
                               tshost::CancelReason::system}) {

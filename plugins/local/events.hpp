@@ -39,8 +39,8 @@ std::string status_payload(const StatusReport& report);
 std::string metric_payload(uint64_t seq, std::string_view record);
 std::string log_payload(std::string_view level, std::string_view message);
 
-/// The end status a cancel for `reason` produces.
-const char* cancel_status(tshost::CancelReason reason);
+/// The end status a cancel for `reason` produces (the SDK's mapping).
+using tshost::cancel_status;
 /// The reason behind a cancel status written to .nni/cancel (nullopt if unknown).
 std::optional<tshost::CancelReason> cancel_reason_of(std::string_view status);
 

@@ -66,6 +66,20 @@ enum class CancelReason : tsh_cancel_reason {
     system = TSH_CANCEL_SYSTEM,
 };
 
+/// The trial.status a cancelled trial ends with (ABI.md, cancel): USER_CANCELED,
+/// EARLY_STOPPED or SYS_CANCELED.
+constexpr const char* cancel_status(CancelReason reason) noexcept {
+    switch (reason) {
+        case CancelReason::user:
+            return "USER_CANCELED";
+        case CancelReason::early_stop:
+            return "EARLY_STOPPED";
+        case CancelReason::system:
+            break;
+    }
+    return "SYS_CANCELED";
+}
+
 /// What a plugin says about itself. Strings must be literals (static storage).
 struct Meta {
     const char* name = nullptr;
