@@ -307,9 +307,15 @@ HttpResponse Api::resource_request(const HttpRequest& req, Target& t) {
     if (t.rt->namespaced && t.ns.empty() && t.verb != "list" && t.verb != "watch") {
         return error_response(path_not_found());
     }
+    ++requests_total_;
+    auto& by_verb = requests_["verbs"][t.verb];
+    by_verb = by_verb.is_number() ? by_verb.get<std::uint64_t>() + 1 : 1;
+    auto& by_resource = requests_["resources"][t.rt->plural][t.verb];
+    by_resource = by_resource.is_number() ? by_resource.get<std::uint64_t>() + 1 : 1;
     const FaultDecision fault = faults_.check(t.verb, t.rt->plural, t.ns);
     HttpResponse resp;
     if (fault.error) {
+        ++injected_errors_;
         resp = error_response(*fault.error);
     } else if (t.verb == "list") {
         resp = list(req, t);
@@ -761,6 +767,9 @@ HttpResponse Api::emulator_endpoint(const HttpRequest& req) {
         json stats = hooks_.stats ? hooks_.stats() : json::object();
         stats["resourceVersion"] = std::to_string(store_.resource_version());
         stats["watchers"] = hub_.size();
+        stats["requests"] = requests_;
+        stats["requests"]["total"] = requests_total_;
+        stats["requests"]["injectedErrors"] = injected_errors_;
         for (const auto& rt : all_resources()) {
             if (rt.stored) {
                 stats["objects"][rt.plural] = store_.count(rt);

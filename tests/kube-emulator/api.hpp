@@ -2,6 +2,7 @@
 // endpoints under /emulator/v1.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -57,6 +58,11 @@ class Api final : public RequestHandler {
     const Admission& admission_;
     ApiHooks hooks_;
     std::string server_address_;
+    // Resource requests received, per verb and per resource+verb, counted before fault
+    // injection (an injected 429/5xx is a request the server saw): GET /emulator/v1/stats.
+    std::uint64_t requests_total_ = 0;
+    std::uint64_t injected_errors_ = 0;
+    json requests_ = json::object();
 };
 
 }  // namespace kemu

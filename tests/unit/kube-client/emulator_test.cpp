@@ -1,11 +1,6 @@
 // The client against the local Kubernetes API emulator: real REST semantics end to end, over
 // plain HTTP and over HTTPS with client certificates (kube-emulator --tls).
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <condition_variable>
@@ -16,8 +11,8 @@
 #include <sstream>
 #include <thread>
 
+#include "emulator_process.hpp"
 #include "kube/base64.hpp"
-#include "kube/http_transport.hpp"
 #include "test_server.hpp"
 #include "tshost/kube/client.hpp"
 #include "tshost/kube/informer.hpp"
@@ -28,61 +23,12 @@ using namespace std::chrono_literals;
 
 namespace {
 
-class Emulator {
+// The emulator under a test's temporary directory; `name` prefixes its files (several
+// emulators may share a directory).
+class Emulator : public kubetest::EmulatorProcess {
   public:
-    // `tls`: HTTPS with client-certificate auth; the PKI files go to pkiDir() too.
     explicit Emulator(const kubetest::TempDir& dir, bool tls = false, const std::string& name = "")
-        : kubeconfig_(dir.file(name + "kubeconfig")), pki_dir_(dir.file(name + "pki")) {
-        std::vector<std::string> args{KUBE_EMULATOR_BIN,      "--listen",  "127.0.0.1:0",
-                                      "--write-kubeconfig",   kubeconfig_, "--workdir",
-                                      dir.file(name + "work")};
-        if (tls) {
-            args.insert(args.end(), {"--tls", "--write-pki", pki_dir_});
-        }
-        std::vector<char*> argv;
-        for (auto& a : args) {
-            argv.push_back(a.data());
-        }
-        argv.push_back(nullptr);
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_addopen(&actions, 1, dir.file(name + "emulator.log").c_str(),
-                                         O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
-        posix_spawn_file_actions_destroy(&actions);
-        if (rc != 0) {
-            pid_ = -1;
-        }
-    }
-    ~Emulator() {
-        if (pid_ > 0) {
-            ::kill(pid_, SIGTERM);
-            int status = 0;
-            ::waitpid(pid_, &status, 0);
-        }
-    }
-    // The kubeconfig appears once the emulator listens; load it as a user would (bounded wait).
-    std::optional<tk::ResolvedConfig> config(std::chrono::milliseconds timeout) const {
-        auto deadline = std::chrono::steady_clock::now() + timeout;
-        while (std::chrono::steady_clock::now() < deadline) {
-            try {
-                tk::LoadOptions o;
-                o.kubeconfig = kubeconfig_;
-                o.namespace_name = "default";
-                return tk::loadConfig(o);
-            } catch (const tk::KubeError&) {
-                tk::Cancellation().sleepFor(20ms);  // not yet written
-            }
-        }
-        return std::nullopt;
-    }
-    const std::string& kubeconfigPath() const { return kubeconfig_; }
-    std::string pki(const std::string& file) const { return pki_dir_ + "/" + file; }
-
-  private:
-    std::string kubeconfig_;
-    std::string pki_dir_;
-    pid_t pid_ = -1;
+        : EmulatorProcess(KUBE_EMULATOR_BIN, dir.path, tls, name) {}
 };
 
 json tfjob(const std::string& name) {
@@ -202,25 +148,18 @@ std::string writeKubeconfig(const std::string& path, const std::string& server,
 // connection, once), with the emulator's own credentials.
 class StatsReader {
   public:
-    explicit StatsReader(const tk::ResolvedConfig& cfg)
-        : cfg_(cfg), transport_(tk::TlsSettings{cfg.ca_pem, false}, 10s, 1, "stats-reader") {}
+    explicit StatsReader(const tk::ResolvedConfig& cfg) : control_(cfg) {}
     json read() {
-        tk::HttpRequest req;
-        req.url = cfg_.server + "/emulator/v1/stats";
-        req.client_cert_pem = cfg_.client_cert_pem;
-        req.client_key_pem = cfg_.client_key_pem;
-        req.timeout = 10s;
-        auto r = transport_.perform(req);
-        if (r.outcome != tk::HttpResult::Outcome::kOk || r.status != 200) {
-            ADD_FAILURE() << "stats: " << r.status << " " << r.error << " " << r.body;
+        try {
+            return control_.stats();
+        } catch (const std::exception& e) {
+            ADD_FAILURE() << "stats: " << e.what();
             return json::object();
         }
-        return json::parse(r.body, nullptr, false);
     }
 
   private:
-    tk::ResolvedConfig cfg_;
-    tk::HttpTransport transport_;
+    kubetest::EmulatorControl control_;
 };
 
 // Everything the client said (errors and log lines), to check that no key material leaks.

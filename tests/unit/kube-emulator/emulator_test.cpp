@@ -144,7 +144,10 @@ TEST(KubeEmulator, TFJobSucceedsAndFails) {
     EXPECT_NE(bad["status"]["conditions"].back()["message"].get<std::string>().find(
                   "Worker replica(s) failed"),
               std::string::npos);
-    const json pod = emu.request("GET", kPods + "/bad-worker-1").json_body();
+    // The job fails as soon as worker-0 does; worker-1 may still be exiting.
+    const json pod = emu.wait_for(kPods + "/bad-worker-1", [](const json& p) {
+        return p["status"].value("phase", "") == "Failed";
+    });
     EXPECT_EQ(pod["status"]["phase"], "Failed");
     EXPECT_EQ(pod["status"]["containerStatuses"][0]["state"]["terminated"]["exitCode"], 4);
     EXPECT_EQ(pod["metadata"]["labels"]["training.kubeflow.org/replica-type"], "worker");
