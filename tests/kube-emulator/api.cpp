@@ -578,9 +578,15 @@ HttpResponse Api::replace(const HttpRequest& req, const Target& t) {
     if (!old) {
         return error_response(not_found(*t.rt, t.name));
     }
+    return admit_and_update(t, std::move(obj), old.get());
+}
+
+// The end of PUT and PATCH alike: the webhook rules (not for the status
+// subresource, which the API server does not admit), then the stored update.
+HttpResponse Api::admit_and_update(const Target& t, json obj, const json* old) {
     const bool status_only = t.sub == "status";
     if (!status_only) {
-        if (auto err = admission_.admit(*t.rt, obj, old.get())) {
+        if (auto err = admission_.admit(*t.rt, obj, old)) {
             return error_response(*err);
         }
     }
@@ -635,18 +641,7 @@ HttpResponse Api::patch(const HttpRequest& req, const Target& t) {
     if (t.rt->namespaced) {
         obj["metadata"]["namespace"] = t.ns;
     }
-    const bool status_only = t.sub == "status";
-    if (!status_only) {
-        if (auto err = admission_.admit(*t.rt, obj, old.get())) {
-            return error_response(*err);
-        }
-    }
-    auto updated = store_.update(*t.rt, std::move(obj),
-                                 status_only ? Store::Scope::Status : Store::Scope::Main);
-    if (!updated) {
-        return error_response(*updated.error);
-    }
-    return json_response(200, *updated.value);
+    return admit_and_update(t, std::move(obj), old.get());
 }
 
 namespace {

@@ -47,6 +47,7 @@ class Api final : public RequestHandler {
     HttpResponse create(const HttpRequest& req, const Target& t);
     HttpResponse replace(const HttpRequest& req, const Target& t);
     HttpResponse patch(const HttpRequest& req, const Target& t);
+    HttpResponse admit_and_update(const Target& t, json obj, const json* old);
     HttpResponse remove(const HttpRequest& req, const Target& t);
     HttpResponse remove_collection(const HttpRequest& req, const Target& t);
     void ensure_namespace(const std::string& ns);
