@@ -285,11 +285,9 @@ void compile_arrays(NodeBuilder& b) {
 }
 
 void compile_unevaluated_items(NodeBuilder& b) {
-    if (!b.has("unevaluatedItems") || !b.dialect().since(Draft::Draft2019_09) ||
-        !b.dialect().has(kUnevaluated)) {
+    if (!b.begin_unevaluated("unevaluatedItems")) {
         return;
     }
-    b.node().tracks_evaluated = true;
     b.add(std::make_unique<UnevaluatedItemsKeyword>(b.pointer_of("unevaluatedItems"),
                                                     b.subschema("unevaluatedItems")),
           mask_of(Kind::Array));

@@ -119,6 +119,14 @@ std::string NodeBuilder::local_pointer(std::string_view keyword, std::string_vie
     return local_pointer(keyword) + "/" + escape_pointer_token(member);
 }
 
+bool NodeBuilder::begin_unevaluated(std::string_view keyword) {
+    if (!has(keyword) || !dialect_.since(Draft::Draft2019_09) || !dialect_.has(kUnevaluated)) {
+        return false;
+    }
+    node_.tracks_evaluated = true;
+    return true;
+}
+
 std::string NodeBuilder::pointer_of(std::string_view keyword) const {
     return compiler_.display_pointer(document_, local_pointer(keyword));
 }

@@ -82,6 +82,11 @@ class NodeBuilder {
     // Adds a keyword, run for instances of the given kinds in the order added.
     void add(std::unique_ptr<Keyword> keyword, KindMask kinds);
 
+    // unevaluatedItems / unevaluatedProperties: whether `keyword` applies here (present,
+    // draft 2019-09 on, unevaluated vocabulary); if so, marks the node as one that
+    // tracks what its other keywords evaluated.
+    bool begin_unevaluated(std::string_view keyword);
+
     // Records a subschema applied to this same instance.
     void add_in_place(const Node* subschema) { node_.in_place.push_back(subschema); }
 

@@ -396,11 +396,9 @@ void compile_objects(NodeBuilder& b) {
 }
 
 void compile_unevaluated_properties(NodeBuilder& b) {
-    if (!b.has("unevaluatedProperties") || !b.dialect().since(Draft::Draft2019_09) ||
-        !b.dialect().has(kUnevaluated)) {
+    if (!b.begin_unevaluated("unevaluatedProperties")) {
         return;
     }
-    b.node().tracks_evaluated = true;
     b.add(std::make_unique<UnevaluatedPropertiesKeyword>(b.pointer_of("unevaluatedProperties"),
                                                          b.subschema("unevaluatedProperties")),
           mask_of(Kind::Object));
