@@ -113,16 +113,22 @@ class PushTest(unittest.TestCase):
         share = self.share
         datas = ['{"default": %d}' % i for i in range(200)]
 
+        go = share.path("go")
+
         def hold_first(body):
-            # Keep the first request open until every record is on file, so
-            # the rest are all queued when it returns.
+            # The trial prints the rest only once the first push is in
+            # flight, and that push is held until every record is on file,
+            # so the rest are all queued when it returns.
             if body["records"][0]["seq"] == 0:
+                open(go, "w").close()
                 wait_for(lambda: len(share.journal("worker-0")) == 200, 10,
                          "200 records in the file")
             return []
 
         server = self.server(check=hold_first)
-        run = self.agent(server, [{"out": [metric_line(d)]} for d in datas])
+        run = self.agent(server, [{"out": [metric_line(datas[0])]},
+                                  {"wait_for": go}] +
+                         [{"out": [metric_line(d)]} for d in datas[1:]])
         self.assertEqual(run.wait(), 0, run.stderr())
         self.assertEqual(server.records(),
                          [{"seq": i, "data": d} for i, d in enumerate(datas)])
