@@ -43,5 +43,6 @@ Command list_command();
 Command trials_command();
 Command validate_command();
 Command storage_command();
+Command render_command();
 
 }  // namespace tshost::cli

@@ -75,17 +75,21 @@ engine::Limits limits_of(const config::ExperimentConfig& c) {
     return limits;
 }
 
-std::string experiment_json(const Session& s) {
-    const auto& c = s.checked.config;
-    return json{{"experimentId", s.id},
+}  // namespace
+
+std::string experiment_json(const std::string& id, const config::ExperimentConfig& c,
+                            const std::filesystem::path& work_dir) {
+    return json{{"experimentId", id},
                 {"experimentName", c.experiment_name},
-                {"workDir", s.paths.dir.string()},
+                {"workDir", work_dir.string()},
                 {"trialCommand", c.trial_command},
                 {"trialCodeDirectory", c.trial_code_directory},
                 {"trialConcurrency", c.trial_concurrency},
                 {"trialGpuNumber", c.trial_gpu_number}}
         .dump();
 }
+
+namespace {
 
 void print_summary(const Session& s, const engine::Progress& p) {
     std::cout << "Experiment " << s.id << " " << p.status << " after " << clock_text(p.elapsed)
@@ -179,7 +183,7 @@ std::unique_ptr<Session> open_session(const GlobalOptions& global, CheckedConfig
         s->assessor = tuner::make_assessor(c.assessor->name, c.assessor->class_args);
     }
 
-    const std::string experiment = experiment_json(*s);
+    const std::string experiment = experiment_json(s->id, c, s->paths.dir);
     if (s->checked.storage != nullptr) {
         plugin::InstanceOptions options;
         options.experiment_json = experiment;

@@ -27,6 +27,11 @@ struct CheckedConfig {
     const plugin::Plugin* storage = nullptr;  // null when the config names none
 };
 
+/// What plugins get as tsh_create_args' experiment JSON: id, name, workDir and the
+/// trial shortcuts (trialCommand, trialCodeDirectory, ...).
+std::string experiment_json(const std::string& id, const config::ExperimentConfig& config,
+                            const std::filesystem::path& work_dir);
+
 /// Every plugin in the plugin directories (see plugin_directories()).
 plugin::Registry load_registry(const GlobalOptions& global);
 

@@ -7,6 +7,7 @@
 
 #include "engine/ids.hpp"
 #include "engine/metric_record.hpp"
+#include "engine/packed_parameter.hpp"
 #include "engine/trial_status.hpp"
 
 namespace tshost::engine {
@@ -30,20 +31,6 @@ int64_t now_ms() {
     return std::chrono::duration_cast<milliseconds>(
                std::chrono::system_clock::now().time_since_epoch())
         .count();
-}
-
-// NNI's packed parameter: the content of the trial's parameter.cfg.
-std::string pack_parameters(int64_t parameter_id, const json& parameters) {
-    return json{{"parameter_id", parameter_id},
-                {"parameter_source", "algorithm"},
-                {"parameters", parameters},
-                {"parameter_index", 0}}
-        .dump();
-}
-
-json unpack_parameters(const std::string& packed) {
-    const auto j = json::parse(packed, nullptr, false);
-    return j.is_object() && j.contains("parameters") ? j["parameters"] : json::object();
 }
 
 int64_t int_or(const json& j, const char* key, int64_t fallback) {
