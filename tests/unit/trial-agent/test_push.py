@@ -118,7 +118,7 @@ class PushTest(unittest.TestCase):
         def hold_first(body):
             # The trial prints the rest only once the first push is in
             # flight, and that push is held until every record is on file,
-            # so the rest are all queued when it returns.
+            # so the rest are queued (see below) when it returns.
             if body["records"][0]["seq"] == 0:
                 open(go, "w").close()
                 wait_for(lambda: len(share.journal("worker-0")) == 200, 10,
@@ -132,7 +132,11 @@ class PushTest(unittest.TestCase):
         self.assertEqual(run.wait(), 0, run.stderr())
         self.assertEqual(server.records(),
                          [{"seq": i, "data": d} for i, d in enumerate(datas)])
-        self.assertEqual(server.request_count(), 2)
+        # The agent journals a chunk before it queues it, so the chunk read
+        # last can still be on its way to the queue when the held push
+        # returns: it then goes in a third request. Pushing records one
+        # request each (201 requests) would fail this.
+        self.assertIn(server.request_count(), (2, 3))
 
     def test_batches_carry_at_most_4_mib_of_records(self):
         share = self.share
