@@ -3,7 +3,17 @@
 # starts the local Kubernetes API emulator and runs a FrameworkController
 # experiment (examples/frameworkcontroller: TPE, 6 trials, NFS storage) end to
 # end, with live progress, ending with the best trial and where its outputs are.
+# `scripts/demo.sh kubeflow-tf` / `kubeflow-pytorch` runs the same experiment as
+# TFJobs / PyTorchJobs (examples/kubeflow-tf, examples/kubeflow-pytorch).
 set -eu
+example=${1:-frameworkcontroller}
+case "$example" in
+frameworkcontroller | kubeflow-tf | kubeflow-pytorch) ;;
+*)
+    echo "usage: scripts/demo.sh [frameworkcontroller|kubeflow-tf|kubeflow-pytorch]" >&2
+    exit 2
+    ;;
+esac
 cd "$(dirname "$0")/.."
 
 sh scripts/install-deps.sh
@@ -12,10 +22,11 @@ build=${TSHOST_BUILD_DIR:-build/release}
 # The emulator lives with the tests, so the test tree is configured, but only the
 # demo's targets are built.
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DTSHOST_BUILD_TESTS=ON >/dev/null
-cmake --build "$build" -j "$(nproc)" --target tshost local nfs frameworkcontroller kube-emulator
+cmake --build "$build" -j "$(nproc)" --target tshost local nfs frameworkcontroller kubeflow-tf kubeflow-pytorch \
+    kube-emulator
 
 # The emulator maps the NFS volume 127.0.0.1:/export to <nfs-root>/127.0.0.1/export,
-# the directory examples/frameworkcontroller/config.yml names as localMountPath.
+# the directory the examples' config.yml name as localMountPath.
 demo=/tmp/tshost-demo
 rm -rf "$demo"
 mkdir -p "$demo/nfs/127.0.0.1/export"
@@ -40,4 +51,4 @@ echo
 echo "Kubernetes API emulator: $(grep -m1 'server:' "$demo/kubeconfig" | tr -d ' ')"
 echo
 KUBECONFIG="$demo/kubeconfig" "$build/bin/tshost" --data-dir "$demo/experiments" \
-    run examples/frameworkcontroller/config.yml
+    run "examples/$example/config.yml"

@@ -2,43 +2,29 @@
 // validates the user's section against it before create()).
 //
 // Every NNI v2 `frameworkcontroller` key (reference §2.1) plus what the v1 converter produces.
-// The host has already spelled keys canonically, moved the shortcut keys (trialCommand, ...)
-// to the top level, turned memorySize into an integer number of MB, resolved
-// privateRegistryAuthPath to an absolute file, and mapped v1's minSucceededTaskCount to v2's
-// minSucceedTaskCount; the storage section belongs to the storage plugin. Where NNI is looser
-// than FrameworkController (role names, counts), the schema applies FrameworkController's rules
-// so a config that could never run fails at `tshost validate` with its key path.
+// The host has mapped v1's minSucceededTaskCount to v2's minSucceedTaskCount; the keys every
+// Kubernetes platform shares are in tshost/kubeplatform/config_schema_parts.hpp. Where NNI is
+// looser than FrameworkController (role names, counts), the schema applies FrameworkController's
+// rules so a config that could never run fails at `tshost validate` with its key path.
 #pragma once
+
+#include <tshost/kubeplatform/config_schema_parts.hpp>
 
 namespace fc_platform {
 
-inline constexpr const char* kConfigSchema = R"json({
+inline constexpr auto kConfigSchemaText = tshost::kubeplatform::concat_literals(
+    R"json({
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "type": "object",
   "additionalProperties": false,
   "required": ["taskRoles"],
   "properties": {
     "platform": {"const": "frameworkcontroller"},
-    "namespace": {"type": "string", "pattern": "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$",
-      "description": "namespace of the Frameworks (default: the kubeconfig context's, else default)"},
-    "serviceAccountName": {"type": ["string", "null"],
-      "pattern": "^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$",
-      "description": "service account of the pods; the barrier needs get/list/watch on frameworks"},
     "apiVersion": {"type": "string",
       "description": "accepted for NNI compatibility; tshost always uses frameworkcontroller.microsoft.com/v1"},
     "reuseMode": {"type": "boolean",
-      "description": "accepted for NNI compatibility; tshost runs one Framework per trial"},
-    "trialCommand": {"type": "string"},
-    "trialCodeDirectory": {"type": "string"},
-    "trialGpuNumber": {"type": ["integer", "null"], "minimum": 0},
-    "nniManagerIp": {"type": ["string", "null"]},
-    "debug": {"type": "boolean"},
-    "kubeconfig": {"type": "string", "minLength": 1,
-      "description": "kubeconfig file(s), ':'-separated (default: $KUBECONFIG, ~/.kube/config, in-cluster)"},
-    "context": {"type": "string", "minLength": 1, "description": "kubeconfig context (default: current-context)"},
-    "qps": {"type": "number", "exclusiveMinimum": 0, "maximum": 1000,
-      "description": "client-side request rate limit towards the API server (default 5)"},
-    "burst": {"type": "integer", "minimum": 1, "maximum": 2000, "description": "rate limit burst (default 10)"},
+      "description": "accepted for NNI compatibility; tshost runs one Framework per trial"},)json",
+    tshost::kubeplatform::kCommonProperties, R"json(
     "configPath": {"not": {},
       "description": "FrameworkController template mode is not supported by this version of the plugin"},
     "barrierImage": {"type": "string", "minLength": 1,
@@ -51,21 +37,11 @@ inline constexpr const char* kConfigSchema = R"json({
         "additionalProperties": false,
         "required": ["name", "taskNumber", "command", "gpuNumber", "cpuNumber", "memorySize",
                      "frameworkAttemptCompletionPolicy"],
-        "properties": {
+        "properties": {)json",
+    tshost::kubeplatform::kRoleProperties, R"json(
           "name": {"type": "string", "pattern": "^[a-z0-9]{1,63}$",
             "description": "FrameworkController's rule for task role names: lower-case letters and digits, 1-63"},
-          "dockerImage": {"type": "string", "minLength": 1, "default": "msranni/nni:latest"},
           "taskNumber": {"type": "integer", "minimum": 1, "maximum": 10000},
-          "command": {"type": "string", "minLength": 1},
-          "gpuNumber": {"type": "integer", "minimum": 0},
-          "cpuNumber": {"type": "number", "exclusiveMinimum": 0},
-          "memorySize": {
-            "description": "MB (the host converts \"8192mb\", \"4g\", ...), or a Kubernetes quantity",
-            "oneOf": [
-              {"type": "integer", "minimum": 1},
-              {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$"}
-            ]
-          },
           "frameworkAttemptCompletionPolicy": {
             "type": "object",
             "additionalProperties": false,
@@ -74,13 +50,12 @@ inline constexpr const char* kConfigSchema = R"json({
               "minFailedTaskCount": {"type": "integer", "minimum": -1},
               "minSucceedTaskCount": {"type": "integer", "minimum": -1}
             }
-          },
-          "privateRegistryAuthPath": {"type": "string", "minLength": 1,
-            "description": "a docker config.json: becomes the experiment's one registry Secret"}
+          }
         }
       }
     }
   }
-})json";
+})json");
+inline constexpr const char* kConfigSchema = kConfigSchemaText.data();
 
 }  // namespace fc_platform

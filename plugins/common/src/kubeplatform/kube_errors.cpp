@@ -1,6 +1,6 @@
-#include "kube_errors.hpp"
+#include "tshost/kubeplatform/kube_errors.hpp"
 
-namespace fc_platform {
+namespace tshost::kubeplatform {
 
 tshost::Error to_plugin_error(const tshost::kube::KubeError& e, const std::string& doing) {
     tsh_status status = TSH_ERR_GENERIC;
@@ -19,4 +19,4 @@ tshost::Error to_plugin_error(const tshost::kube::KubeError& e, const std::strin
     return tshost::Error(status, doing + ": " + e.what());
 }
 
-}  // namespace fc_platform
+}  // namespace tshost::kubeplatform

@@ -1,8 +1,6 @@
-#include "tracker.hpp"
+#include "tshost/kubeplatform/tracker.hpp"
 
-#include "status_map.hpp"
-
-namespace fc_platform {
+namespace tshost::kubeplatform {
 
 using nlohmann::json;
 using tshost::cancel_status;
@@ -16,16 +14,20 @@ bool is_end(const std::string& status) {
 
 }  // namespace
 
-Tracker::Tracker(Emit emit, Clock clock) : emit_(std::move(emit)), clock_(std::move(clock)) {}
+JobTracker::JobTracker(Emit emit, Clock clock, StatusMap map, std::string kind)
+    : emit_(std::move(emit)),
+      clock_(std::move(clock)),
+      map_(std::move(map)),
+      kind_(std::move(kind)) {}
 
-void Tracker::follow(const std::string& trial_id, const std::string& name) {
+void JobTracker::follow(const std::string& trial_id, const std::string& name) {
     std::lock_guard lock(mutex_);
     Entry e;
     e.name = name;
     trials_[trial_id] = std::move(e);
 }
 
-std::optional<std::string> Tracker::framework_of(const std::string& trial_id) const {
+std::optional<std::string> JobTracker::job_of(const std::string& trial_id) const {
     std::lock_guard lock(mutex_);
     const auto it = trials_.find(trial_id);
     if (it == trials_.end()) {
@@ -34,24 +36,24 @@ std::optional<std::string> Tracker::framework_of(const std::string& trial_id) co
     return it->second.name;
 }
 
-bool Tracker::ended(const std::string& trial_id) const {
+bool JobTracker::ended(const std::string& trial_id) const {
     std::lock_guard lock(mutex_);
     const auto it = trials_.find(trial_id);
     return it != trials_.end() && it->second.ended;
 }
 
-Tracker::Entry* Tracker::entry_of(const json& fw, std::string& trial_id) {
-    const json meta = fw.value("metadata", json::object());
+JobTracker::Entry* JobTracker::entry_of(const json& job, std::string& trial_id) {
+    const json meta = job.value("metadata", json::object());
     trial_id = meta.value("labels", json::object()).value("trialId", std::string());
     const auto it = trials_.find(trial_id);
-    // An earlier attempt's Framework, or a trial nobody asked this instance to follow.
+    // An earlier attempt's job, or a trial nobody asked this instance to follow.
     if (it == trials_.end() || it->second.name != meta.value("name", std::string())) {
         return nullptr;
     }
     return &it->second;
 }
 
-void Tracker::emit_locked(const std::string& trial_id, Entry& e, json payload) {
+void JobTracker::emit_locked(const std::string& trial_id, Entry& e, json payload) {
     const std::string status = payload.at("status").get<std::string>();
     if (status == "RUNNING" && !payload.contains("startTime")) {
         payload["startTime"] = e.start_ms.value_or(clock_());
@@ -66,19 +68,21 @@ void Tracker::emit_locked(const std::string& trial_id, Entry& e, json payload) {
     }
     payload["jobName"] = e.name;
     e.status = status;
+    e.message = payload.value("message", std::string());
     e.ended = is_end(status);
     emit_(trial_id, payload);
 }
 
-void Tracker::observe(const json& fw) {
+void JobTracker::observe(const json& job) {
     std::lock_guard lock(mutex_);
     std::string trial_id;
-    Entry* e = entry_of(fw, trial_id);
+    Entry* e = entry_of(job, trial_id);
     if (e == nullptr || e->ended) {
         return;
     }
-    const std::optional<StatusUpdate> u = map_framework_status(fw);
-    if (!u || u->status == e->status) {
+    const std::optional<StatusUpdate> u = map_(job);
+    // A new message alone (why a running job is restarting) is news too.
+    if (!u || (u->status == e->status && u->message == e->message)) {
         return;
     }
     if (e->cancel && u->status == "FAILED") {
@@ -104,10 +108,10 @@ void Tracker::observe(const json& fw) {
     emit_locked(trial_id, *e, std::move(payload));
 }
 
-void Tracker::vanished(const json& fw) {
+void JobTracker::vanished(const json& job) {
     std::lock_guard lock(mutex_);
     std::string trial_id;
-    Entry* e = entry_of(fw, trial_id);
+    Entry* e = entry_of(job, trial_id);
     if (e == nullptr || e->ended) {
         return;
     }
@@ -119,18 +123,18 @@ void Tracker::vanished(const json& fw) {
     emit_locked(
         trial_id, *e,
         {{"status", "FAILED"},
-         {"reason", "FrameworkDeleted"},
-         {"message", "Framework " + e->name + " was deleted outside tshost before it completed"}});
+         {"reason", kind_ + "Deleted"},
+         {"message", kind_ + " " + e->name + " was deleted outside tshost before it completed"}});
 }
 
-void Tracker::stopping(const std::string& trial_id, tshost::CancelReason reason) {
+void JobTracker::stopping(const std::string& trial_id, tshost::CancelReason reason) {
     std::lock_guard lock(mutex_);
     if (const auto it = trials_.find(trial_id); it != trials_.end()) {
         it->second.cancel = reason;
     }
 }
 
-void Tracker::cancelled(const std::string& trial_id, tshost::CancelReason reason) {
+void JobTracker::cancelled(const std::string& trial_id, tshost::CancelReason reason) {
     std::lock_guard lock(mutex_);
     const auto it = trials_.find(trial_id);
     if (it == trials_.end() || it->second.ended) {
@@ -139,7 +143,7 @@ void Tracker::cancelled(const std::string& trial_id, tshost::CancelReason reason
     emit_locked(trial_id, it->second, {{"status", cancel_status(reason)}});
 }
 
-void Tracker::end_all() {
+void JobTracker::end_all() {
     std::lock_guard lock(mutex_);
     for (auto& [id, e] : trials_) {
         if (!e.ended) {
@@ -148,4 +152,4 @@ void Tracker::end_all() {
     }
 }
 
-}  // namespace fc_platform
+}  // namespace tshost::kubeplatform

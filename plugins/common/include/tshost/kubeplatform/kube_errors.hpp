@@ -6,8 +6,8 @@
 
 #include <string>
 
-namespace fc_platform {
+namespace tshost::kubeplatform {
 
 tshost::Error to_plugin_error(const tshost::kube::KubeError& e, const std::string& doing);
 
-}  // namespace fc_platform
+}  // namespace tshost::kubeplatform

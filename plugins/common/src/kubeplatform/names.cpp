@@ -1,11 +1,11 @@
-#include "names.hpp"
+#include "tshost/kubeplatform/names.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <stdexcept>
 
-namespace fc_platform {
+namespace tshost::kubeplatform {
 
 namespace {
 
@@ -42,19 +42,20 @@ std::string name_token(std::string_view experiment_id) {
     return "x" + std::string(hex);
 }
 
-std::string framework_name(std::string_view experiment_id, std::string_view trial_id,
-                           int64_t attempt) {
+std::string job_name(const NameStyle& style, std::string_view experiment_id,
+                     std::string_view trial_id, int64_t attempt) {
     if (!lower_alnum(trial_id)) {
         throw std::invalid_argument("trial id '" + std::string(trial_id) +
-                                    "' is not [a-z0-9]+, so it cannot name a Framework");
+                                    "' is not [a-z0-9]+, so it cannot name a " + style.kind);
     }
-    std::string name = "nniexp" + name_token(experiment_id) + "trial" + std::string(trial_id);
+    std::string name =
+        style.prefix + name_token(experiment_id) + style.middle + std::string(trial_id);
     if (attempt > 0) {
-        name += "r" + std::to_string(attempt);
+        name += style.retry_separator + ("r" + std::to_string(attempt));
     }
     if (name.size() > 63) {
-        throw std::invalid_argument("Framework name '" + name +
-                                    "' is longer than FrameworkController's 63 characters: use a "
+        throw std::invalid_argument(std::string(style.kind) + " name '" + name +
+                                    "' is longer than Kubernetes' 63 characters: use a "
                                     "shorter experiment id");
     }
     return name;
@@ -77,4 +78,12 @@ std::string registry_secret_name(std::string_view experiment_id, size_t index) {
     return "nni-secret-" + name_token(experiment_id) + "-registry" + std::to_string(index);
 }
 
-}  // namespace fc_platform
+int64_t attempt_of_labels(const std::string& attempt) {
+    if (attempt.empty() || attempt.size() >= 10 ||
+        attempt.find_first_not_of("0123456789") != std::string::npos) {
+        return -1;
+    }
+    return std::stoll(attempt);
+}
+
+}  // namespace tshost::kubeplatform

@@ -1,0 +1,56 @@
+// What every Kubernetes platform reads from its config section: connection (kubeconfig,
+// context, qps, burst), namespace, serviceAccountName, NNI's apiVersion/reuseMode, and the
+// container part of a role (image, command, resources, privateRegistryAuthPath).
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tshost::kubeplatform {
+
+/// One container role: what NNI's KubeflowRoleConfig and FrameworkControllerRoleConfig share.
+struct Role {
+    std::string name;
+    std::string image;
+    std::string command;
+    int64_t gpu_number = 0;
+    double cpu_number = 1;
+    std::string memory;              // a Kubernetes quantity: "<MB>Mi", or as written
+    std::string registry_auth_path;  // "" when none
+};
+
+struct CommonSettings {
+    std::string experiment_id;
+    std::string namespace_name;  // "" = the kubeconfig context's namespace, else "default"
+    std::optional<std::string> service_account;
+    std::optional<std::string> kubeconfig;
+    std::string context;
+    double qps = 5.0;
+    int burst = 10;
+    bool reuse_mode_requested = true;  // reuseMode not set to false (NNI v2 default: true)
+    std::string api_version;           // as written, "" when absent
+};
+
+/// `text` as a JSON object ("" = {}); throws std::invalid_argument naming `what` otherwise.
+nlohmann::json parse_object(std::string_view text, const char* what);
+
+/// The shared keys of `config` (the platform's section) and the experiment id of
+/// `experiment`. Throws std::invalid_argument when the experiment id is missing.
+CommonSettings parse_common_settings(const nlohmann::json& config,
+                                     const nlohmann::json& experiment);
+
+/// The container part of a role section: dockerImage (default msranni/nni:latest), command,
+/// gpuNumber (default 0), cpuNumber, memorySize, privateRegistryAuthPath.
+Role parse_role(const nlohmann::json& section, std::string name);
+
+/// memorySize as the host hands it over: an integer of MB becomes "<n>Mi"; a string is a
+/// Kubernetes quantity, kept as written.
+std::string memory_quantity(const nlohmann::json& value);
+
+/// "1", "0.5": what Kubernetes accepts as a cpu quantity, without float noise.
+std::string cpu_quantity(double cpus);
+
+}  // namespace tshost::kubeplatform

@@ -1,0 +1,197 @@
+// The Kubeflow platforms end to end, as a user runs them: the real tshost binary with the
+// kubeflow-tf / kubeflow-pytorch and nfs plugins against the kube emulator (training-operator
+// simulated, pods as local processes). The nfs plugin runs in localMountPath mode on the
+// directory the emulator maps the nfs volume (127.0.0.1:/export) to, so what the host writes is
+// what the pods see at /tmp/mount.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "db/experiment_db.hpp"
+#include "emulator_fixture.hpp"
+#include "kf_platforms.hpp"
+#include "tshost_process.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr const char* kExp = "kfe2e1";
+
+class KubeflowE2E : public testing::TestWithParam<kf_it::Platform> {
+  protected:
+    void SetUp() override {
+        const auto* info = testing::UnitTest::GetInstance()->current_test_info();
+        std::string name = info->name();
+        std::replace(name.begin(), name.end(), '/', '-');
+        root_ = fs::path(testing::TempDir()) / ("kf-e2e-" + name);
+        fs::remove_all(root_);
+        fs::create_directories(root_ / "code");
+        fs::copy_file(TRIAL_SCRIPT, root_ / "code" / "trial.py");
+        emulator_ = std::make_unique<kemu::test::Emulator>(
+            std::vector<std::string>{"--nfs-root", (root_ / "nfs").string()});
+        share_ = root_ / "nfs" / "127.0.0.1" / "export";
+        fs::create_directories(share_);
+    }
+
+    std::string config(int trials) {
+        const kf_it::Platform& p = GetParam();
+        const fs::path path = root_ / "config.yml";
+        std::ofstream out(path);
+        out << "experimentName: kf-e2e\n"
+            << "searchSpace:\n  x: {_type: uniform, _value: [0, 1]}\n"
+            << "trialCodeDirectory: " << (root_ / "code").string() << "\n"
+            << "trialConcurrency: 2\n"
+            << "maxTrialNumber: " << trials << "\n"
+            << "tuner: {name: Random, classArgs: {seed: 3}}\n"
+            << "trainingService:\n"
+            << "  platform: kubeflow\n"
+            << "  operator: " << p.operator_ << "\n"
+            << "  apiVersion: v1\n"
+            << "  reuseMode: false\n"
+            << "  namespace: nni\n"
+            << "  kubeconfig: " << emulator_->kubeconfig() << "\n";
+        for (const char* role : p.roles) {
+            out << "  " << role << ":\n"
+                << "    replicas: 1\n    command: python3 trial.py\n    gpuNumber: 0\n"
+                << "    cpuNumber: 1\n    memorySize: 512mb\n    dockerImage: python:3-slim\n";
+        }
+        out << "  storage:\n"
+            << "    storageType: nfs\n    server: 127.0.0.1\n    path: /export\n"
+            << "    localMountPath: " << share_.string() << "\n";
+        return path.string();
+    }
+
+    std::vector<std::string> args(std::vector<std::string> rest) const {
+        std::vector<std::string> all{"--data-dir", (root_ / "data").string()};
+        all.insert(all.end(), rest.begin(), rest.end());
+        return all;
+    }
+
+    tshost::db::ExperimentDb db() const {
+        return tshost::db::ExperimentDb::open(root_ / "data" / kExp / "experiment.db");
+    }
+
+    /// Records replica `replica` of `trial` journalled on the share by the agent.
+    size_t journalled(const std::string& trial, const std::string& replica) const {
+        std::ifstream in(share_ / "nni" / kExp / trial / ".tshost" / "metrics" /
+                         (replica + ".jsonl"));
+        size_t n = 0;
+        for (std::string line; std::getline(in, line);) {
+            ++n;
+        }
+        return n;
+    }
+
+    /// Every trial SUCCEEDED, run by its attempt-0 job, with the primary replica's three
+    /// records stored exactly once (what its agent journalled, no seq twice).
+    void expect_succeeded_exactly_once(size_t trials, const std::string& output) {
+        auto d = db();
+        const auto all = d.trials();
+        ASSERT_EQ(all.size(), trials) << output;
+        for (const auto& t : all) {
+            EXPECT_EQ(t.status, "SUCCEEDED") << t.id << ": " << t.message;
+            EXPECT_EQ(t.job_name, kf_it::job_name(kExp, t.id)) << "submitted again?";
+            EXPECT_GT(t.start_time_ms, 0) << t.id;
+            EXPECT_GE(t.end_time_ms, t.start_time_ms) << t.id;
+            EXPECT_TRUE(t.final_metric) << t.id;
+            std::set<int64_t> seqs;
+            size_t primary = 0;
+            for (const auto& m : d.metrics(t.id)) {
+                if (m.replica == GetParam().primary) {
+                    ++primary;
+                    EXPECT_TRUE(seqs.insert(m.seq).second) << t.id << " seq " << m.seq;
+                }
+            }
+            EXPECT_EQ(primary, 3U) << t.id;
+            EXPECT_EQ(primary, journalled(t.id, GetParam().primary)) << t.id;
+        }
+    }
+
+    size_t count(const std::string& path) const {
+        const auto response = emulator_->request("GET", path);
+        EXPECT_EQ(response.code, 200) << path << ": " << response.body;
+        return response.json_body().value("items", json::array()).size();
+    }
+
+    /// Nothing of the experiment is left: jobs and Secrets at once, pods once the garbage
+    /// collector has followed the deletion.
+    void expect_cluster_empty() {
+        EXPECT_EQ(count(std::string("/apis/kubeflow.org/v1/namespaces/nni/") + GetParam().plural),
+                  0U);
+        EXPECT_EQ(count("/api/v1/namespaces/nni/secrets?labelSelector=app%3Dnni-kubernetes-"
+                        "trial%2CexpId%3D" +
+                        std::string(kExp)),
+                  0U);
+        const json pods = emulator_->wait_for("/api/v1/namespaces/nni/pods", [](const json& l) {
+            return l.value("items", json::array()).empty();
+        });
+        EXPECT_TRUE(pods.value("items", json::array()).empty()) << pods.dump();
+    }
+
+    fs::path root_, share_;
+    std::unique_ptr<kemu::test::Emulator> emulator_;
+};
+
+TEST_P(KubeflowE2E, EveryTrialSucceedsWithItsMetricsStoredOnceAndNothingIsLeft) {
+    const TshostRun result = run_tshost(args({"run", config(3), "--id", kExp, "--port", "0"}), 240);
+    ASSERT_EQ(result.exit_code, 0) << result.output << "\n" << emulator_->log();
+    expect_succeeded_exactly_once(3, result.output);
+    for (const auto& t : db().trials()) {
+        EXPECT_EQ(t.url, "nfs://127.0.0.1/export/nni/" + std::string(kExp) + "/" + t.id);
+        for (const char* role : GetParam().roles) {
+            EXPECT_TRUE(
+                fs::exists(share_ / "nni" / kExp / t.id / ("run_" + std::string(role) + ".sh")))
+                << role;
+        }
+    }
+    expect_cluster_empty();
+}
+
+TEST_P(KubeflowE2E, KillNineThenResumeAdoptsTheRunningJobsAndLosesNoMetric) {
+    std::ofstream(root_ / "code" / "gate") << "gate";
+    const pid_t host = start_tshost(args({"run", config(2), "--id", kExp, "--port", "0"}),
+                                    (root_ / "first.log").string());
+    // Kill the host once both trials' first metric is stored: the jobs go on without it.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+    bool ready = false;
+    while (!ready && std::chrono::steady_clock::now() < deadline) {
+        if (fs::exists(root_ / "data" / kExp / "experiment.db")) {
+            auto d = db();
+            const auto trials = d.trials();
+            ready = trials.size() == 2 &&
+                    std::all_of(trials.begin(), trials.end(),
+                                [&](const auto& t) { return !d.metrics(t.id).empty(); });
+        }
+        if (!ready) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+    }
+    ASSERT_TRUE(ready) << "the experiment never got going\n" << emulator_->log();
+    ASSERT_EQ(::kill(host, SIGKILL), 0);
+    EXPECT_EQ(wait_process(host), -SIGKILL);
+    const size_t jobs_before =
+        count(std::string("/apis/kubeflow.org/v1/namespaces/nni/") + GetParam().plural);
+    EXPECT_EQ(jobs_before, 2U);
+
+    // The trials finish without a host; their later metrics can only be journalled.
+    for (const auto& t : db().trials()) {
+        std::ofstream(share_ / "nni" / kExp / t.id / "go") << "go";
+    }
+    const TshostRun resumed = run_tshost(args({"resume", kExp, "--port", "0"}), 240);
+    ASSERT_EQ(resumed.exit_code, 0) << resumed.output << "\n" << emulator_->log();
+    expect_succeeded_exactly_once(2, resumed.output);
+    expect_cluster_empty();
+}
+
+INSTANTIATE_TEST_SUITE_P(Operators, KubeflowE2E, testing::Values(kf_it::kTf, kf_it::kPyTorch),
+                         [](const auto& tp) { return std::string(tp.param.name); });
+
+}  // namespace

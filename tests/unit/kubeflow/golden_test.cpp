@@ -1,0 +1,99 @@
+// The seed example configs (config/experiments/kubeflow-tf-nfs.v{1,2}.yml and
+// kubeflow-pytorch-azure.v{1,2}.yml), loaded by the host's own config loader, become the jobs in
+// golden/ — the same job for v1 and v2, since v1 converts to v2 — and each passes the official
+// CRD and the webhook rules. Regenerate after an intended change:
+// KF_UPDATE_GOLDEN=1 ./kubeflow_tests.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "config/experiment_config.hpp"
+#include "kf_test_support.hpp"
+#include "pytorch_flavor.hpp"
+#include "tf_flavor.hpp"
+
+namespace {
+
+using kf_test::json;
+namespace kp = tshost::kubeplatform;
+
+struct Example {
+    const char* file;
+    const char* plugin;
+    const kp::KubeflowFlavor& flavor;
+    std::string pod_volume;
+};
+
+Example tf_example(const char* file) {
+    return {file, "kubeflow-tf", kubeflow_tf::tf_flavor(), kf_test::nfs_pod_volume()};
+}
+Example pytorch_example(const char* file) {
+    return {file, "kubeflow-pytorch", kubeflow_pytorch::pytorch_flavor(),
+            kf_test::azure_pod_volume()};
+}
+
+json job_for(const Example& example) {
+    const auto config =
+        tshost::config::load_config(std::string(KF_EXAMPLES_DIR) + "/" + example.file);
+    EXPECT_EQ(config.platform.plugin, example.plugin);
+    const auto settings = kp::parse_kubeflow_settings(example.flavor, config.platform.config.dump(),
+                                                      json{{"experimentId", "abc12xyz"}}.dump());
+    return kp::redacted(kp::build_kubeflow_job(example.flavor, settings,
+                                               kf_test::trial_input("abc12xyz", "xy3qa"),
+                                               kp::parse_pod_volume(example.pod_volume)));
+}
+
+void expect_golden(const json& actual, const std::string& name) {
+    const std::string path = std::string(KF_GOLDEN_DIR) + "/" + name;
+    if (std::getenv("KF_UPDATE_GOLDEN") != nullptr) {
+        std::ofstream(path) << actual.dump(2) << "\n";
+    }
+    std::ifstream in(path);
+    ASSERT_TRUE(in) << "no golden file " << path;
+    std::stringstream text;
+    text << in.rdbuf();
+    EXPECT_EQ(actual, json::parse(text.str())) << "differs from " << path << ":\n"
+                                               << actual.dump(2);
+}
+
+TEST(Golden, TfV2ExampleRendersTheGoldenTfJobThatTheCrdAccepts) {
+    const json job = job_for(tf_example("kubeflow-tf-nfs.v2.yml"));
+    expect_golden(job, "kubeflow-tf-nfs.tfjob.json");
+    EXPECT_EQ(kf_test::crd_problems(kp::tfjob_crd(), job), "");
+    EXPECT_NO_THROW(kp::check_kubeflow_rules(kubeflow_tf::tf_flavor(), job));
+}
+
+TEST(Golden, TfV1ExampleRendersTheSameTfJob) {
+    EXPECT_EQ(job_for(tf_example("kubeflow-tf-nfs.v1.yml")),
+              job_for(tf_example("kubeflow-tf-nfs.v2.yml")));
+}
+
+TEST(Golden, PyTorchV2ExampleRendersTheGoldenPyTorchJobThatTheCrdAccepts) {
+    const json job = job_for(pytorch_example("kubeflow-pytorch-azure.v2.yml"));
+    expect_golden(job, "kubeflow-pytorch-azure.pytorchjob.json");
+    EXPECT_EQ(kf_test::crd_problems(kp::pytorchjob_crd(), job), "");
+    EXPECT_NO_THROW(kp::check_kubeflow_rules(kubeflow_pytorch::pytorch_flavor(), job));
+}
+
+TEST(Golden, PyTorchV1ExampleRendersTheSamePyTorchJob) {
+    EXPECT_EQ(job_for(pytorch_example("kubeflow-pytorch-azure.v1.yml")),
+              job_for(pytorch_example("kubeflow-pytorch-azure.v2.yml")));
+}
+
+TEST(Golden, ExampleSectionsPassThePublishedSchemas) {
+    for (const char* file : {"kubeflow-tf-nfs.v2.yml", "kubeflow-tf-nfs.v1.yml"}) {
+        const auto config = tshost::config::load_config(std::string(KF_EXAMPLES_DIR) + "/" + file);
+        EXPECT_EQ(kf_test::config_problems(kubeflow_tf::kConfigSchema, config.platform.config), "")
+            << file;
+    }
+    for (const char* file : {"kubeflow-pytorch-azure.v2.yml", "kubeflow-pytorch-azure.v1.yml"}) {
+        const auto config = tshost::config::load_config(std::string(KF_EXAMPLES_DIR) + "/" + file);
+        EXPECT_EQ(kf_test::config_problems(kubeflow_pytorch::kConfigSchema, config.platform.config),
+                  "")
+            << file;
+    }
+}
+
+}  // namespace
