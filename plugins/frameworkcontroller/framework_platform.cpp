@@ -5,10 +5,12 @@
 //   names.*, manifest.*             what a trial creates (pure; `render` shows exactly that)
 //   framework_schema.hpp            the Framework rules every object is checked against first
 //   status_map.*, tracker.*         Framework status → trial events, from ONE informer
-//   this file                       the ABI calls: submit, cancel, list/adopt, end, render
+//   this file                       the ABI calls: submit, cancel, list/adopt, end, render,
+//                                   preflight (tshost/kube/preflight.hpp does the checking)
 #include <tshost/kube/client.hpp>
 #include <tshost/kube/config.hpp>
 #include <tshost/kube/informer.hpp>
+#include <tshost/kube/preflight.hpp>
 #include <tshost/plugin.hpp>
 
 #include <chrono>
@@ -103,25 +105,15 @@ class FrameworkControllerPlatform {
         if (client_) {
             return;
         }
-        kube::LoadOptions load;
-        load.kubeconfig = settings_.kubeconfig;
-        load.context = settings_.context;
-        load.namespace_name = settings_.namespace_name;
         kube::ClientOptions options;
         try {
-            options.config = kube::loadConfig(load);
+            options.config = kube::loadConfig(load_options());
         } catch (const kube::KubeError& e) {
             throw tshost::Error(TSH_ERR_INVALID_ARGUMENT, e.what());
         }
         options.qps = settings_.qps;
         options.burst = settings_.burst;
-        options.log = [host = host_](kube::LogLevel level, std::string_view message) {
-            host.log(level == kube::LogLevel::kError  ? tshost::LogLevel::error
-                     : level == kube::LogLevel::kWarn ? tshost::LogLevel::warn
-                     : level == kube::LogLevel::kInfo ? tshost::LogLevel::info
-                                                      : tshost::LogLevel::debug,
-                     message);
-        };
+        options.log = kube_log();
         client_ = std::make_unique<kube::Client>(std::move(options));
         namespace_ = client_->defaultNamespace();
         create_experiment_secrets();
@@ -276,7 +268,49 @@ class FrameworkControllerPlatform {
         return json{{"objects", objects}, {"files", files}}.dump();
     }
 
+    // `tshost check`: what the experiment will do in the cluster, checked before it runs.
+    // Called without start(); options may ask for the metrics-port probe (ABI 1.1).
+    tshost::Preflight preflight(std::string_view options_json) {
+        kube::PreflightRequest request;
+        request.load = load_options();
+        request.log = kube_log();
+        request.probe = checked([&] {
+            return kube::probeFromOptions(options_json, experiment_labels(settings_.experiment_id));
+        });
+        std::vector<std::string> pod_verbs = {"get", "list", "watch"};
+        if (request.probe) {
+            pod_verbs.insert(pod_verbs.end(), {"create", "delete"});
+        }
+        request.access = {
+            {kGroup,
+             kVersion,
+             kPlural,
+             {"create", "get", "list", "watch", "patch", "delete", "deletecollection"}},
+            {"", "v1", "secrets", {"create", "delete", "deletecollection"}},
+            {"", "v1", "pods", pod_verbs}};
+        const auto checks = kube::runPreflight(request);
+        return tshost::Preflight{kube::preflightJson(checks).dump(), kube::allPassed(checks)};
+    }
+
   private:
+    kube::LoadOptions load_options() const {
+        kube::LoadOptions load;
+        load.kubeconfig = settings_.kubeconfig;
+        load.context = settings_.context;
+        load.namespace_name = settings_.namespace_name;
+        return load;
+    }
+
+    kube::LogFn kube_log() const {
+        return [host = host_](kube::LogLevel level, std::string_view message) {
+            host.log(level == kube::LogLevel::kError  ? tshost::LogLevel::error
+                     : level == kube::LogLevel::kWarn ? tshost::LogLevel::warn
+                     : level == kube::LogLevel::kInfo ? tshost::LogLevel::info
+                                                      : tshost::LogLevel::debug,
+                     message);
+        };
+    }
+
     kube::ResourceRef frameworks() const { return {kGroup, kVersion, kPlural, namespace_}; }
     kube::ResourceRef secrets() const { return {"", "v1", "secrets", namespace_}; }
 
