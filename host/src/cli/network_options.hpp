@@ -4,10 +4,7 @@
 #include <optional>
 #include <string>
 
-namespace boost::program_options {
-class options_description;
-class variables_map;
-}  // namespace boost::program_options
+#include "cli/command.hpp"  // the program_options declarations
 
 namespace tshost::cli {
 
