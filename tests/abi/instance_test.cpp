@@ -163,3 +163,33 @@ TEST(Instance, StoragePathsAreCheckedBeforeThePluginSeesThem) {
     storage.remove("a/b.txt");
     EXPECT_EQ(plugin_error([&] { storage.read_file("a/b.txt"); }).status(), TSH_ERR_NOT_FOUND);
 }
+
+TEST(Instance, A1_0PluginWithoutPreflightWithRunsItsPlainPreflightAndKeepsItsChecks) {
+    PlatformInstance platform(load("v1_0_preflight"), "{}", {});
+    ASSERT_TRUE(platform.has_preflight());
+    const PreflightResult r = platform.preflight(R"({"probe":{"image":"i","url":"http://h"}})");
+    EXPECT_FALSE(r.options_passed);
+    EXPECT_EQ(r.status, TSH_ERR_GENERIC);
+    EXPECT_EQ(r.message, "plugin 'v1-0-preflight': preflight: 1 of 2 checks failed");
+    // The checks survive the failed status: they say what failed.
+    EXPECT_THAT(r.checks_json, HasSubstr(R"("check":"quota","ok":false)"));
+    EXPECT_THAT(r.checks_json, HasSubstr(R"("detail":"from a 1.0 plugin")"));
+}
+
+TEST(Instance, PreflightWithReachesA1_1PluginWithTheOptions) {
+    PlatformInstance platform(load("cpp_platform"), "{}", {});
+    const PreflightResult plain = platform.preflight("{}");
+    EXPECT_TRUE(plain.options_passed);
+    EXPECT_EQ(plain.status, TSH_OK) << plain.message;
+    EXPECT_EQ(plain.checks_json, R"([{"check":"options","ok":true,"detail":"{}","fix":""}])");
+
+    const PreflightResult probe = platform.preflight(R"({"probe":{"image":"busybox"}})");
+    EXPECT_EQ(probe.status, TSH_ERR_GENERIC);
+    EXPECT_THAT(probe.checks_json, HasSubstr(R"(\"image\":\"busybox\")"));
+}
+
+TEST(Instance, PreflightOfAPlatformWithoutOneIsUnsupported) {
+    PlatformInstance platform(load("v1_0_sizes"), "{}", {});
+    EXPECT_FALSE(platform.has_preflight());
+    EXPECT_EQ(plugin_error([&] { platform.preflight("{}"); }).status(), TSH_ERR_UNSUPPORTED);
+}

@@ -2,6 +2,8 @@
  * Pins the size and every offset of each public ABI struct as ABI 1.0 defined them
  * (LP64: 64-bit Linux and macOS). A change here is an ABI break: append new fields
  * at the end and add asserts for them under a new "since 1.x" heading instead.
+ * A struct that grew keeps its 1.0 size as the offset of its first appended field
+ * (PIN_V1_0_END); its whole size is pinned under the heading of its latest minor.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -11,6 +13,8 @@
 #define PIN_SIZE(T, n) _Static_assert(sizeof(T) == (n), "sizeof " #T " changed: ABI break")
 #define PIN_OFFSET(T, f, n) \
     _Static_assert(offsetof(T, f) == (n), "offset of " #T "." #f " changed: ABI break")
+#define PIN_V1_0_END(T, first_appended, n) \
+    _Static_assert(offsetof(T, first_appended) == (n), "1.0 size of " #T " changed: ABI break")
 
 /* since 1.0 */
 PIN_SIZE(tsh_str, 16);
@@ -85,7 +89,7 @@ PIN_OFFSET(tsh_trial, trial_id, 8);
 PIN_OFFSET(tsh_trial, sequence_id, 24);
 PIN_OFFSET(tsh_trial, parameters_json, 32);
 PIN_OFFSET(tsh_trial, spec_json, 48);
-PIN_SIZE(tsh_platform_vtable, 88);
+PIN_V1_0_END(tsh_platform_vtable, preflight_with, 88);
 PIN_OFFSET(tsh_platform_vtable, struct_size, 0);
 PIN_OFFSET(tsh_platform_vtable, reserved0, 4);
 PIN_OFFSET(tsh_platform_vtable, submit, 8);
@@ -114,6 +118,10 @@ PIN_OFFSET(tsh_plugin_info, config_schema_json, 48);
 PIN_OFFSET(tsh_plugin_info, plugin, 56);
 PIN_OFFSET(tsh_plugin_info, platform, 64);
 PIN_OFFSET(tsh_plugin_info, storage, 72);
+
+/* since 1.1 */
+PIN_SIZE(tsh_platform_vtable, 96);
+PIN_OFFSET(tsh_platform_vtable, preflight_with, 88);
 #endif
 
 int main(void) {

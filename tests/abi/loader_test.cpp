@@ -38,8 +38,11 @@ TEST(Loader, PluginBuiltWithV1_0SizesLoadsAndMissingTrailingFieldsAreAbsent) {
 TEST(Loader, PluginNeedingAFutureMinorIsRefused) {
     const Refusal r = refused("future_minor");
     ASSERT_EQ(r.problems.size(), 1U);
-    EXPECT_THAT(r.problems[0],
-                HasSubstr("needs a newer host (ABI 1.1 or later; this host has 1.0)"));
+    // The fixture asks for one minor more than this host has.
+    const std::string host = "1." + std::to_string(TSH_ABI_MINOR);
+    const std::string needed = "1." + std::to_string(TSH_ABI_MINOR + 1);
+    EXPECT_THAT(r.problems[0], HasSubstr("needs a newer host (ABI " + needed +
+                                         " or later; this host has " + host + ")"));
 }
 
 TEST(Loader, WrongMajorIsRefused) {
@@ -98,5 +101,17 @@ TEST(Loader, CppPluginDescribesItself) {
     EXPECT_EQ(d.abi_major, TSH_ABI_MAJOR);
     EXPECT_NE(d.platform.start, nullptr) << "the helper fills optional slots it detects";
     EXPECT_EQ(d.platform.render, nullptr) << "and leaves the others NULL";
+    EXPECT_NE(d.platform.preflight_with, nullptr) << "preflight(options) fills the 1.1 slot";
+    EXPECT_NE(d.platform.preflight, nullptr) << "and the 1.0 one, for older hosts";
     EXPECT_NE(result.plugin->config_schema, nullptr);
+}
+
+TEST(Loader, A1_0PluginLoadsWithoutTheSlotsAddedSince) {
+    LoadResult result = load_plugin(fixture("v1_0_preflight"));
+    ASSERT_TRUE(result.plugin) << result.refusal->message();
+    const Descriptor& d = result.plugin->descriptor;
+    EXPECT_EQ(d.abi_minor, 0);
+    EXPECT_EQ(d.platform.struct_size, offsetof(tsh_platform_vtable, preflight_with));
+    EXPECT_NE(d.platform.preflight, nullptr);
+    EXPECT_EQ(d.platform.preflight_with, nullptr);
 }

@@ -16,7 +16,7 @@ TEST(Registry, BadPluginsAreRefusedOneLineEachAndTheOthersStillLoad) {
     }
     std::sort(loaded.begin(), loaded.end());
     EXPECT_EQ(loaded, (std::vector<std::string>{"cpp-platform", "create-fails", "duplicate",
-                                                "memstore", "v1-0-sizes"}));
+                                                "memstore", "v1-0-preflight", "v1-0-sizes"}));
 
     std::vector<std::string> refused;
     for (const auto& r : registry.refusals()) {

@@ -152,6 +152,10 @@ void Api::end_watch(std::uint64_t id) {
     hub_.close(id);
 }
 
+bool Api::namespace_missing(const std::string& ns) const {
+    return hooks_.strict_namespaces && !ns.empty() && !store_.get(resource("namespaces"), "", ns);
+}
+
 void Api::ensure_namespace(const std::string& ns) {
     const ResourceType& rt = resource("namespaces");
     if (!ns.empty() && !store_.get(rt, "", ns)) {
@@ -440,6 +444,9 @@ HttpResponse Api::watch(const HttpRequest& req, const Target& t) {
 HttpResponse Api::get(const HttpRequest& req, const Target& t) {
     if (t.rt->plural == "namespaces") {
         const ObjPtr ns = store_.get(*t.rt, "", t.name);
+        if (!ns && hooks_.strict_namespaces) {
+            return error_response(not_found(*t.rt, t.name));
+        }
         return json_response(200, ns ? *ns : namespace_object(t.name));
     }
     const ObjPtr obj = store_.get(*t.rt, t.ns, t.name);
@@ -475,13 +482,15 @@ HttpResponse Api::create(const HttpRequest& req, const Target& t) {
     }
     json obj = std::move(parsed.value);
     if (t.rt->plural == "selfsubjectaccessreviews") {
-        json review = {
-            {"kind", t.rt->kind},
-            {"apiVersion", t.rt->api_version()},
-            {"metadata", {{"creationTimestamp", nullptr}}},
-            {"spec", obj.value("spec", json::object())},
-            {"status", {{"allowed", true}, {"reason", "kube-emulator allows every request"}}}};
+        json review = {{"kind", t.rt->kind},
+                       {"apiVersion", t.rt->api_version()},
+                       {"metadata", {{"creationTimestamp", nullptr}}},
+                       {"spec", obj.value("spec", json::object())},
+                       {"status", hooks_.access.review(obj.value("spec", json::object()))}};
         return json_response(201, review);
+    }
+    if (t.rt->namespaced && namespace_missing(t.ns)) {
+        return error_response(not_found(resource("namespaces"), t.ns));
     }
     if (auto err = check_metadata(obj)) {
         return error_response(*err);
@@ -682,7 +691,8 @@ HttpResponse Api::remove(const HttpRequest& req, const Target& t) {
     if (!policy) {
         return error_response(*policy.error);
     }
-    if (t.rt->plural == "namespaces" && !store_.get(*t.rt, "", t.name)) {
+    if (t.rt->plural == "namespaces" && !store_.get(*t.rt, "", t.name) &&
+        !hooks_.strict_namespaces) {
         return json_response(200, namespace_object(t.name));
     }
     const ObjPtr existing = store_.get(*t.rt, t.ns, t.name);

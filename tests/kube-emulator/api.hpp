@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "access_policy.hpp"
 #include "common.hpp"
 #include "http_types.hpp"
 #include "loop.hpp"
@@ -25,6 +26,12 @@ struct ApiHooks {
         pod_log;
     /// Extra figures for GET /emulator/v1/stats.
     std::function<json()> stats;
+    /// What SelfSubjectAccessReviews answer (--deny).
+    AccessPolicy access;
+    /// --strict-namespaces: only namespaces that exist (default, kube-system, kube-public and
+    /// those created) are found, and objects cannot be created in others, as in a real cluster.
+    /// Off: any namespace exists and is created on first use.
+    bool strict_namespaces = false;
 };
 
 class Api final : public RequestHandler {
@@ -51,6 +58,7 @@ class Api final : public RequestHandler {
     HttpResponse remove(const HttpRequest& req, const Target& t);
     HttpResponse remove_collection(const HttpRequest& req, const Target& t);
     void ensure_namespace(const std::string& ns);
+    bool namespace_missing(const std::string& ns) const;
 
     Loop& loop_;
     Store& store_;

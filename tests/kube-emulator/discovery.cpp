@@ -14,7 +14,7 @@ std::string gv_path(const ResourceType& rt) {
 
 json group_entry(const std::string& group) {
     for (const auto& rt : all_resources()) {
-        if (rt.group == group) {
+        if (rt.group == group && served(rt)) {
             const json v = {{"groupVersion", rt.api_version()}, {"version", rt.version}};
             return {{"name", group}, {"versions", json::array({v})}, {"preferredVersion", v}};
         }
@@ -62,7 +62,7 @@ json api_group_list() {
     json groups = json::array();
     std::set<std::string> seen;
     for (const auto& rt : all_resources()) {
-        if (!rt.group.empty() && seen.insert(rt.group).second) {
+        if (!rt.group.empty() && served(rt) && seen.insert(rt.group).second) {
             groups.push_back(group_entry(rt.group));
         }
     }
@@ -82,7 +82,7 @@ std::optional<json> api_group(const std::string& group) {
 std::optional<json> api_resource_list(const std::string& group, const std::string& version) {
     json resources = json::array();
     for (const auto& rt : all_resources()) {
-        if (rt.group != group || rt.version != version) {
+        if (rt.group != group || rt.version != version || !served(rt)) {
             continue;
         }
         json r = {{"name", rt.plural},

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -22,6 +23,7 @@
 #include "kubeflow_operator.hpp"
 #include "kubelet.hpp"
 #include "process.hpp"
+#include "resources.hpp"
 #include "store.hpp"
 #include "tls_pki.hpp"
 #include "watch_hub.hpp"
@@ -36,7 +38,8 @@ constexpr const char* kUsage =
     "usage: kube-emulator --listen 127.0.0.1:PORT --write-kubeconfig FILE --workdir DIR\n"
     "  [--crd-dir DIR] [--nfs-root DIR] [--azure-root DIR] [--mount-mode auto|namespace|rewrite]\n"
     "  [--watch-history N] [--bookmark-interval-ms MS] [--max-body-bytes N]\n"
-    "  [--max-grace-seconds N] [--fault-seed N] [--tls [--write-pki DIR]]\n";
+    "  [--max-grace-seconds N] [--fault-seed N] [--tls [--write-pki DIR]]\n"
+    "  [--deny VERB:RESOURCE]... [--without-resource PLURAL[.GROUP]]... [--strict-namespaces]\n";
 
 struct Options {
     std::string listen = "127.0.0.1:0";
@@ -53,6 +56,9 @@ struct Options {
     std::uint64_t fault_seed = 1;
     bool tls = false;
     std::string pki_dir;
+    std::vector<std::string> deny;              // repeatable
+    std::vector<std::string> without_resource;  // repeatable
+    bool strict_namespaces = false;
 };
 
 bool parse(int argc, char** argv, Options& o) {
@@ -62,8 +68,16 @@ bool parse(int argc, char** argv, Options& o) {
         if (arg == "-h" || arg == "--help") {
             return false;
         }
-        if (arg == "--tls") {  // the one flag without a value
+        if (arg == "--tls") {  // the flags without a value
             o.tls = true;
+            continue;
+        }
+        if (arg == "--strict-namespaces") {
+            o.strict_namespaces = true;
+            continue;
+        }
+        if ((arg == "--deny" || arg == "--without-resource") && i + 1 < argc) {  // repeatable
+            (arg == "--deny" ? o.deny : o.without_resource).emplace_back(argv[++i]);
             continue;
         }
         if (arg.rfind("--", 0) != 0) {
@@ -169,6 +183,20 @@ int main(int argc, char** argv) {
         KubeflowOperator pytorch(loop, store, events, KubeflowOperator::Flavor::PyTorch);
         FrameworkOperator framework(loop, store, events);
         ApiHooks hooks;
+        for (const auto& rule : opt.deny) {
+            if (auto problem = hooks.access.deny(rule)) {
+                std::cerr << "kube-emulator: " << *problem << "\n";
+                return 2;
+            }
+        }
+        for (const auto& name : opt.without_resource) {
+            if (!stop_serving(name)) {
+                std::cerr << "kube-emulator: --without-resource " << name
+                          << ": no such resource (e.g. frameworks, tfjobs.kubeflow.org)\n";
+                return 2;
+            }
+        }
+        hooks.strict_namespaces = opt.strict_namespaces;
         hooks.pod_log = [&kubelet](const std::string& ns, const std::string& pod,
                                    const std::string& c) { return kubelet.log(ns, pod, c); };
         const HttpServer* server_ptr = nullptr;  // set once it listens; the loop runs after

@@ -58,7 +58,31 @@ std::vector<ResourceType> make_resources() {
     return r;
 }
 
+std::vector<std::string>& unserved() {
+    static std::vector<std::string> names;  // qualified names; set before the server starts
+    return names;
+}
+
 }  // namespace
+
+bool stop_serving(std::string_view name) {
+    for (const auto& rt : all_resources()) {
+        if (rt.qualified() == name || rt.plural == name) {
+            unserved().push_back(rt.qualified());
+            return true;
+        }
+    }
+    return false;
+}
+
+bool served(const ResourceType& rt) {
+    for (const auto& name : unserved()) {
+        if (name == rt.qualified()) {
+            return false;
+        }
+    }
+    return true;
+}
 
 const std::vector<ResourceType>& all_resources() {
     static const std::vector<ResourceType> kResources = make_resources();
@@ -69,7 +93,7 @@ const ResourceType* find_resource(std::string_view group, std::string_view versi
                                   std::string_view plural) {
     for (const auto& rt : all_resources()) {
         if (rt.group == group && rt.version == version && rt.plural == plural) {
-            return &rt;
+            return served(rt) ? &rt : nullptr;
         }
     }
     return nullptr;

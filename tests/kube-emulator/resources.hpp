@@ -28,6 +28,11 @@ struct ResourceType {
 const std::vector<ResourceType>& all_resources();
 const ResourceType* find_resource(std::string_view group, std::string_view version,
                                   std::string_view plural);
+/// Stops serving a resource through the API (routing and discovery), as a cluster without that
+/// CRD: "frameworks.frameworkcontroller.microsoft.com" or "frameworks". Internal callers still
+/// find it with resource(). Call before serving. False when no resource has that name.
+bool stop_serving(std::string_view name);
+bool served(const ResourceType& rt);
 /// Lookup for internal callers that know the plural is unique across groups.
 const ResourceType& resource(std::string_view plural);
 

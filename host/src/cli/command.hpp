@@ -44,5 +44,6 @@ Command trials_command();
 Command validate_command();
 Command storage_command();
 Command render_command();
+Command check_command();
 
 }  // namespace tshost::cli

@@ -136,7 +136,8 @@ int run(int argc, char** argv) {
 const std::vector<Command>& commands() {
     static const std::vector<Command> all{run_command(),     resume_command(), stop_command(),
                                           list_command(),    trials_command(), validate_command(),
-                                          storage_command(), render_command(), plugins_command()};
+                                          storage_command(), render_command(), check_command(),
+                                          plugins_command()};
     return all;
 }
 

@@ -51,11 +51,10 @@ int render(const GlobalOptions& global, const po::variables_map& vm) {
                                                             c.storage->config.dump(), options);
         // The hooks' spec without their writes (prepare(row, false) writes nothing).
         trialkit::JournalReader journals(*storage, id);
-        const std::string url = c.metrics_transport == "push"
-                                    ? std::string(c.metrics_tls ? "https://" : "http://") +
-                                          advertised_address(c.nni_manager_ip) + ":" +
-                                          std::to_string(c.port + 1)
-                                    : "";
+        const std::string url =
+            c.metrics_transport == "push"
+                ? metrics_base_url(c.metrics_tls, advertised_address(c.nni_manager_ip), c.port + 1)
+                : "";
         trialkit::StorageTrialHooks hooks(
             *storage, id, journals,
             trialkit::MetricsChannel{url, [](std::string_view, int64_t) { return kRedacted; }});

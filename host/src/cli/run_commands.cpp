@@ -9,6 +9,7 @@
 
 #include "cli/command.hpp"
 #include "cli/experiment_session.hpp"
+#include "cli/network_options.hpp"
 #include "engine/ids.hpp"
 
 namespace po = boost::program_options;
@@ -38,23 +39,8 @@ void install_stop_handlers() {
 }
 
 void apply_network_options(Session& session, const po::variables_map& vm) {
-    if (vm.count("port") != 0U) {
-        const int port = vm["port"].as<int>();
-        if (port < 0 || port > 65534) {
-            throw std::runtime_error("--port " + std::to_string(port) +
-                                     ": use 1 to 65534 (trials use port + 1), or 0 for free ports");
-        }
-        session.port_override = port;
-    }
-    session.metrics_bind = vm["metrics-bind"].as<std::string>();
-}
-
-void add_network_options(po::options_description& o) {
-    o.add_options()("port", po::value<int>(),
-                    "web port (default: the config's port, else 8080); trials send metrics to "
-                    "port + 1; 0 picks free ports")(
-        "metrics-bind", po::value<std::string>()->default_value("0.0.0.0"),
-        "address the trial-metrics server listens on (pods must reach it)");
+    session.port_override = port_option(vm);
+    session.metrics_bind = metrics_bind_option(vm);
 }
 
 std::optional<uint64_t> seed_option(const po::variables_map& vm) {

@@ -44,10 +44,7 @@ std::optional<std::string> read_text(const fs::path& path) {
     return text.str();
 }
 
-struct MetricsTls {
-    std::string ca_cert_pem;  // what trials get (kit/metrics-ca.crt)
-    metrics::TlsOptions server;
-};
+}  // namespace
 
 // metricsTls: the experiment's CA is made once and kept in <data dir>/metrics-tls/ (the
 // directory 0700, the keys 0600; never in the database or the log), so a resumed host
@@ -85,7 +82,9 @@ MetricsTls prepare_metrics_tls(const fs::path& data_dir, const std::string& expe
     return out;
 }
 
-}  // namespace
+std::string metrics_base_url(bool tls, const std::string& address, int port) {
+    return std::string(tls ? "https://" : "http://") + address + ":" + std::to_string(port);
+}
 
 std::string advertised_address(const std::string& nni_manager_ip) {
     if (!nni_manager_ip.empty()) {
@@ -153,8 +152,7 @@ TrialChannel::TrialChannel(Session& session, const TrialChannelOptions& options)
         parts_->server = std::make_unique<metrics::MetricsServer>(*parts_->tokens, session.events,
                                                                   server_options);
         parts_->server->start();
-        parts_->url = std::string(config.metrics_tls ? "https://" : "http://") + address + ":" +
-                      std::to_string(parts_->server->port());
+        parts_->url = metrics_base_url(config.metrics_tls, address, parts_->server->port());
         spdlog::info("trial metrics server on {}:{}, trials post to {}", options.bind_address,
                      parts_->server->port(), parts_->url);
     } else {

@@ -4,10 +4,12 @@
 // experiment has a storage section; the engine sees only its TrialHooks.
 #pragma once
 
+#include <filesystem>
 #include <memory>
 #include <string>
 
 #include "engine/engine.hpp"
+#include "metrics/metrics_server.hpp"
 
 namespace tshost::cli {
 
@@ -42,5 +44,18 @@ class TrialChannel {
 /// The address pods reach this host at: nniManagerIp when set, else the address of
 /// the interface that routes outward (as NNI picks it), else 127.0.0.1.
 std::string advertised_address(const std::string& nni_manager_ip);
+
+/// "http(s)://<address>:<port>", the metrics server's base URL as trials use it.
+std::string metrics_base_url(bool tls, const std::string& address, int port);
+
+struct MetricsTls {
+    std::string ca_cert_pem;  // what trials get (kit/metrics-ca.crt)
+    metrics::TlsOptions server;
+};
+
+/// metricsTls: the experiment's CA, kept in <data_dir>/metrics-tls/ (made on first use), and a
+/// server certificate for `address` issued anew.
+MetricsTls prepare_metrics_tls(const std::filesystem::path& data_dir,
+                               const std::string& experiment_id, const std::string& address);
 
 }  // namespace tshost::cli

@@ -43,7 +43,7 @@ namespace http = beast::http;
 using tcp = net::ip::tcp;
 using json = nlohmann::json;
 
-constexpr std::string_view kHealthPath = "/tshost/v1/healthz";
+constexpr std::string_view kHealthPath = kHealthzPath;
 constexpr std::string_view kTrialsPrefix = "/tshost/v1/trials/";
 constexpr std::string_view kMetricsSuffix = "/metrics";
 constexpr size_t kMaxRecordBytes = 1'000'000;  // NNI's limit on one metric record

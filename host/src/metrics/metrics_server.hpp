@@ -26,6 +26,9 @@
 
 namespace tshost::metrics {
 
+/// GET answers 200 without a token: what `tshost check --probe-image` has a pod fetch.
+inline constexpr const char* kHealthzPath = "/tshost/v1/healthz";
+
 /// TLS on the metrics port (metricsTls: the host generates a CA per experiment and puts only
 /// its certificate where the agent can read it; see cli/trial_channel.cpp). Each connection
 /// starts with the TLS handshake, which must finish within request_timeout like a request;

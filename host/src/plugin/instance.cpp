@@ -222,6 +222,30 @@ std::string PlatformInstance::render(const TrialSpec& trial) {
     });
 }
 
+PreflightResult PlatformInstance::preflight(std::string_view options_json) {
+    std::lock_guard lock(mutex_);
+    const tsh_platform_vtable& p = descriptor().platform;
+    if (p.preflight_with == nullptr && p.preflight == nullptr) {
+        throw PluginError(TSH_ERR_UNSUPPORTED,
+                          "plugin '" + descriptor().name + "' has no preflight checks");
+    }
+    PreflightResult result;
+    result.options_passed = p.preflight_with != nullptr;
+    tsh_sink sink{&result.checks_json, &append_output};
+    std::string message(kErrorCapacity, '\0');
+    tsh_errbuf err{message.data(), message.size()};
+    result.status = result.options_passed
+                        ? p.preflight_with(self(), to_tsh(options_json), &sink, &err)
+                        : p.preflight(self(), &sink, &err);
+    if (result.status != TSH_OK) {
+        message.resize(message.find('\0'));
+        result.message =
+            "plugin '" + descriptor().name + "': preflight: " +
+            (message.empty() ? "failed with status " + std::to_string(result.status) : message);
+    }
+    return result;
+}
+
 StorageInstance::StorageInstance(const Plugin& plugin, std::string_view config_json,
                                  InstanceOptions options)
     : Instance(plugin, config_json, std::move(options)),

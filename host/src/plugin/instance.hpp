@@ -94,6 +94,15 @@ struct TrialSpec {
     std::string spec_json = "{}";
 };
 
+/// What a platform's preflight answered. A failed check is not an exception: the
+/// plugin returns an error status and still writes its checks.
+struct PreflightResult {
+    std::string checks_json;  // a JSON array of {"check","ok","detail","fix"}, maybe empty
+    tsh_status status = TSH_OK;
+    std::string message;          // "plugin '<name>': preflight: ..." when status != TSH_OK
+    bool options_passed = false;  // false: a 1.0 plugin ran its plain preflight
+};
+
 class PlatformInstance : public Instance {
   public:
     PlatformInstance(const Plugin& plugin, std::string_view config_json, InstanceOptions options);
@@ -107,6 +116,13 @@ class PlatformInstance : public Instance {
     bool end_experiment();
     bool has_render() const noexcept { return descriptor().platform.render != nullptr; }
     std::string render(const TrialSpec& trial);
+    bool has_preflight() const noexcept {
+        return descriptor().platform.preflight != nullptr ||
+               descriptor().platform.preflight_with != nullptr;
+    }
+    /// preflight_with(options_json) when the plugin has it (ABI 1.1), else the plain
+    /// preflight. Throws PluginError(UNSUPPORTED) when it has neither.
+    PreflightResult preflight(std::string_view options_json);
 
   private:
     std::mutex mutex_;  // the ABI promises one call at a time per platform instance

@@ -45,7 +45,7 @@
 #include <string.h>
 
 #define TSH_ABI_MAJOR 1
-#define TSH_ABI_MINOR 0
+#define TSH_ABI_MINOR 1
 
 /** The one symbol a plugin exports. Its name carries the ABI major. */
 #define TSH_ENTRY_SYMBOL "tsh_plugin_entry_v1"
@@ -441,6 +441,22 @@ typedef struct tsh_platform_vtable {
      *  array of {"check", "ok": bool, "detail", "fix"}. Return TSH_OK when every
      *  check passed. Called without start(). Required: no. Since: 1.0. */
     tsh_status (*preflight)(tsh_instance* self, tsh_sink* out, tsh_errbuf* err);
+
+    /* --- since 1.1: optional ------------------------------------------- */
+
+    /** preflight with options: `options_json` is a JSON object the host builds from
+     *  the user's command line; unknown keys must be ignored. Defined keys:
+     *    "probe": {"image": "<image>", "url": "<the host's metrics healthz URL>",
+     *              "timeoutSeconds": n}
+     *  asks the platform to start a short-lived workload with that image which
+     *  fetches the url (can trials reach the host?), report it as one more check,
+     *  and remove the workload whatever happens.
+     *  Output and return as preflight. A host that finds it calls it instead of
+     *  preflight; a 1.0 plugin lacks it and the host falls back to preflight (and
+     *  reports that options it could not pass were not checked).
+     *  Required: no. Since: 1.1. */
+    tsh_status (*preflight_with)(tsh_instance* self, tsh_str options_json, tsh_sink* out,
+                                 tsh_errbuf* err);
 } tsh_platform_vtable;
 
 /* ------------------------------------------------------------------------- */

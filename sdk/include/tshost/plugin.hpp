@@ -10,7 +10,9 @@
 //         void cancel(std::string_view trial_id, tshost::CancelReason reason);
 //         std::string list_trials();
 //         void adopt(const tshost::Trial& trial);
-//         // optional: start, end_experiment, update, query, render, preflight
+//         // optional: start, end_experiment, update, query, render, preflight;
+//         // Preflight preflight(std::string_view options_json) (ABI 1.1) also serves
+//         // a 1.0 host's plain preflight, with options "{}"
 //     };
 //     TSHOST_PLATFORM_PLUGIN(Echo)
 //
@@ -394,10 +396,19 @@ struct PlatformAdapter {
                              tsh_errbuf* err) noexcept {
         return guard(err, [&] { write_all(out, self<T>(i).render(to_trial(t))); });
     }
-    static tsh_status preflight(tsh_instance* i, tsh_sink* out, tsh_errbuf* err) noexcept {
+    static constexpr bool kPreflightWithOptions = requires(T & t, std::string_view options) {
+        { t.preflight(options) } -> std::convertible_to<Preflight>;
+    };
+    static constexpr bool kPlainPreflight = requires(T & t) {
+        { t.preflight() } -> std::convertible_to<Preflight>;
+    };
+
+    // Writes the checks; a failed check is TSH_ERR_GENERIC with the checks still written.
+    template <class Run>
+    static tsh_status report_preflight(tsh_sink* out, tsh_errbuf* err, Run&& run) noexcept {
         bool ok = false;
         const tsh_status st = guard(err, [&] {
-            Preflight result = self<T>(i).preflight();
+            Preflight result = run();
             write_all(out, result.checks_json);
             ok = result.ok;
         });
@@ -405,6 +416,25 @@ struct PlatformAdapter {
             return tsh_errbuf_set(err, TSH_ERR_GENERIC, "some preflight checks failed");
         }
         return st;
+    }
+    static tsh_status preflight(tsh_instance* i, tsh_sink* out, tsh_errbuf* err) noexcept {
+        return report_preflight(out, err, [&] {
+            if constexpr (kPlainPreflight) {
+                return Preflight(self<T>(i).preflight());
+            } else {
+                return Preflight(self<T>(i).preflight(std::string_view("{}")));
+            }
+        });
+    }
+    static tsh_status preflight_with(tsh_instance* i, tsh_str options, tsh_sink* out,
+                                     tsh_errbuf* err) noexcept {
+        return report_preflight(out, err, [&] {
+            if constexpr (kPreflightWithOptions) {
+                return Preflight(self<T>(i).preflight(from_tsh(options)));
+            } else {
+                return Preflight{};
+            }
+        });
     }
 
     static constexpr tsh_platform_vtable make() noexcept {
@@ -428,10 +458,10 @@ struct PlatformAdapter {
                           { t.render(tr) } -> std::convertible_to<std::string>;
                       })
             v.render = &render;
-        if constexpr (requires(T & t) {
-                          { t.preflight() } -> std::convertible_to<Preflight>;
-                      })
+        if constexpr (kPlainPreflight || kPreflightWithOptions)
             v.preflight = &preflight;
+        if constexpr (kPreflightWithOptions)
+            v.preflight_with = &preflight_with;
         return v;
     }
     static constexpr tsh_platform_vtable vtable = make();

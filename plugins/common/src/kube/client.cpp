@@ -60,6 +60,8 @@ struct Call {
     std::string content_type;
     // May the request be repeated after an ambiguous failure (sent, no answer)?
     bool idempotent = true;
+    // The answer is plain text (pod logs): returned as a JSON string, not parsed.
+    bool text = false;
 };
 
 // A non-idempotent call that failed ambiguously asks this whether it took effect; a value
@@ -97,6 +99,9 @@ struct Client::Impl {
     }
 
     std::string ns(const ResourceRef& ref) const {
+        if (ref.cluster_scoped) {
+            return "";
+        }
         return ref.namespace_name.empty() ? opts.config.namespace_name : ref.namespace_name;
     }
 
@@ -184,6 +189,9 @@ struct Client::Impl {
             std::optional<KubeError> error;
             bool retry = false;
             if (r.outcome == HttpResult::Outcome::kOk) {
+                if (r.status >= 200 && r.status < 300 && call.text) {
+                    return Reply{json(std::move(r.body)), false};
+                }
                 if (r.status >= 200 && r.status < 300) {
                     json body =
                         r.body.empty() ? json::object() : json::parse(r.body, nullptr, false);
@@ -549,6 +557,44 @@ json Client::patch(const ResourceRef& ref, std::string_view name, const json& pa
               merge ? "application/merge-patch+json" : "application/json-patch+json",
               merge};
     return impl_->execute(call, cancel).body;
+}
+
+json Client::serverVersion(const Cancellation* cancel) {
+    Call call{impl_->context("get", ResourceRef{"", "", "version", "", true}, ""),
+              "GET",
+              "/version",
+              "",
+              "",
+              true};
+    return impl_->execute(call, cancel).body;
+}
+
+json Client::discover(std::string_view group, std::string_view version,
+                      const Cancellation* cancel) {
+    const std::string g(group);
+    const std::string v(version);
+    Call call{impl_->context("get", ResourceRef{g, v, "api-resources", "", true}, ""),
+              "GET",
+              g.empty() ? "/api/" + v : "/apis/" + g + "/" + v,
+              "",
+              "",
+              true};
+    return impl_->execute(call, cancel).body;
+}
+
+std::string Client::podLog(std::string_view pod, std::string_view container, int tail_lines,
+                           const Cancellation* cancel) {
+    const ResourceRef pods{"", "v1", "pods", ""};
+    Query q;
+    q.add("container", container).add("tailLines", std::to_string(tail_lines));
+    Call call{impl_->context("get", pods, pod),
+              "GET",
+              objectPath(pods, impl_->ns(pods), pod) + "/log" + q.str(),
+              "",
+              "",
+              true,
+              true};
+    return impl_->execute(call, cancel).body.get<std::string>();
 }
 
 void Client::watch(const ResourceRef& ref, const WatchOptions& options,

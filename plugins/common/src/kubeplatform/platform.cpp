@@ -3,6 +3,7 @@
 #include <tshost/kube/client.hpp>
 #include <tshost/kube/config.hpp>
 #include <tshost/kube/informer.hpp>
+#include <tshost/kube/preflight.hpp>
 
 #include <chrono>
 #include <fstream>
@@ -69,31 +70,63 @@ void KubePlatform::check_rules(const json&) const {}
 
 void KubePlatform::stop_job(kube::Client&, const std::string&) {}
 
-// Connects, creates the experiment's Secrets, and starts the one informer of the experiment
-// (list + watch, label selector app + expId) that all status comes from.
-void KubePlatform::start() {
-    if (client_) {
-        return;
-    }
+kube::LoadOptions KubePlatform::load_options() const {
     kube::LoadOptions load;
     load.kubeconfig = common_.kubeconfig;
     load.context = common_.context;
     load.namespace_name = common_.namespace_name;
-    kube::ClientOptions options;
-    try {
-        options.config = kube::loadConfig(load);
-    } catch (const kube::KubeError& e) {
-        throw tshost::Error(TSH_ERR_INVALID_ARGUMENT, e.what());
-    }
-    options.qps = common_.qps;
-    options.burst = common_.burst;
-    options.log = [host = host_](kube::LogLevel level, std::string_view message) {
+    return load;
+}
+
+kube::LogFn KubePlatform::kube_log() const {
+    return [host = host_](kube::LogLevel level, std::string_view message) {
         host.log(level == kube::LogLevel::kError  ? tshost::LogLevel::error
                  : level == kube::LogLevel::kWarn ? tshost::LogLevel::warn
                  : level == kube::LogLevel::kInfo ? tshost::LogLevel::info
                                                   : tshost::LogLevel::debug,
                  message);
     };
+}
+
+// `tshost check`: what the experiment will do in the cluster, checked before it runs: every
+// verb the platform uses on its jobs, Secrets and pods (create/delete pods only for the
+// metrics-port probe the options may ask for, ABI 1.1). Called without start().
+tshost::Preflight KubePlatform::preflight(std::string_view options_json) {
+    kube::PreflightRequest request;
+    request.load = load_options();
+    request.log = kube_log();
+    request.probe = checked([&] {
+        return kube::probeFromOptions(options_json, experiment_labels(common_.experiment_id));
+    });
+    std::vector<std::string> pod_verbs = {"get", "list", "watch"};
+    if (request.probe) {
+        pod_verbs.insert(pod_verbs.end(), {"create", "delete"});
+    }
+    request.access = {{kind_.group,
+                       kind_.version,
+                       kind_.plural,
+                       {"create", "get", "list", "watch", "patch", "delete", "deletecollection"}},
+                      {"", "v1", "secrets", {"create", "delete", "deletecollection"}},
+                      {"", "v1", "pods", pod_verbs}};
+    const auto checks = kube::runPreflight(request);
+    return tshost::Preflight{kube::preflightJson(checks).dump(), kube::allPassed(checks)};
+}
+
+// Connects, creates the experiment's Secrets, and starts the one informer of the experiment
+// (list + watch, label selector app + expId) that all status comes from.
+void KubePlatform::start() {
+    if (client_) {
+        return;
+    }
+    kube::ClientOptions options;
+    try {
+        options.config = kube::loadConfig(load_options());
+    } catch (const kube::KubeError& e) {
+        throw tshost::Error(TSH_ERR_INVALID_ARGUMENT, e.what());
+    }
+    options.qps = common_.qps;
+    options.burst = common_.burst;
+    options.log = kube_log();
     client_ = std::make_unique<kube::Client>(std::move(options));
     namespace_ = client_->defaultNamespace();
     create_experiment_secrets();

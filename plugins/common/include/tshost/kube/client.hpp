@@ -82,6 +82,17 @@ class Client {
     nlohmann::json patch(const ResourceRef& ref, std::string_view name, const nlohmann::json& patch,
                          PatchType type = PatchType::kMerge, const Cancellation* cancel = nullptr);
 
+    // GET /version: whether the server answers, and as whom it sees us (401/403 otherwise).
+    nlohmann::json serverVersion(const Cancellation* cancel = nullptr);
+    // The APIResourceList of a group/version (GET /apis/<group>/<version>, or /api/<version> for
+    // the core group); KubeError 404 when the server does not serve it (CRD not installed).
+    nlohmann::json discover(std::string_view group, std::string_view version,
+                            const Cancellation* cancel = nullptr);
+    // The last `tail_lines` lines of a container's log in the client's default namespace (plain
+    // text, GET .../pods/<pod>/log).
+    std::string podLog(std::string_view pod, std::string_view container, int tail_lines,
+                       const Cancellation* cancel = nullptr);
+
     // Watches until `cancel` fires (then returns normally). Resumes from the last seen
     // resourceVersion after disconnects; re-lists on 410 Gone. Throws KubeError on a
     // non-retryable error, or when reconnecting keeps failing past retry_deadline.

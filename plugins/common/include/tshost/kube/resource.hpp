@@ -15,6 +15,7 @@ struct ResourceRef {
     std::string version;
     std::string plural;
     std::string namespace_name;  // "" means the client's default namespace
+    bool cluster_scoped = false;  // namespaces, selfsubjectaccessreviews: no namespace in the path
 
     // "tfjobs.kubeflow.org", or "secrets" for the core group: how kubectl names the type.
     std::string displayName() const;

@@ -6,6 +6,8 @@
 // supplies what is its own: the job manifest, the run scripts, its status map and its stop.
 #pragma once
 
+#include <tshost/kube/config.hpp>
+#include <tshost/kube/log.hpp>
 #include <tshost/kube/resource.hpp>
 #include <tshost/plugin.hpp>
 
@@ -67,6 +69,7 @@ class KubePlatform {
     void adopt(const tshost::Trial& trial);
     void end_experiment();
     std::string render(const tshost::Trial& trial);
+    tshost::Preflight preflight(std::string_view options_json);
 
   protected:
     /// The trial's job; throws std::invalid_argument for what the config cannot express.
@@ -88,6 +91,8 @@ class KubePlatform {
     std::string job_name(std::string_view trial_id, int64_t attempt) const;
 
   private:
+    kube::LoadOptions load_options() const;
+    kube::LogFn kube_log() const;
     TrialInput trial_input(const tshost::Trial& trial) const;
     PodVolume pod_volume() const;
     void validate(const nlohmann::json& job) const;
