@@ -3,7 +3,8 @@
 //
 // Every NNI v2 `frameworkcontroller` key (reference §2.1) plus what the v1 converter produces.
 // The host has already spelled keys canonically, moved the shortcut keys (trialCommand, ...)
-// to the top level, turned memorySize into an integer number of MB, resolved
+// to the top level, turned memorySize into an exact Kubernetes quantity string ("4g" → "4Gi",
+// 8192 → "8192Mi"), resolved
 // privateRegistryAuthPath to an absolute file, and mapped v1's minSucceededTaskCount to v2's
 // minSucceedTaskCount; the storage section belongs to the storage plugin. Where NNI is looser
 // than FrameworkController (role names, counts), the schema applies FrameworkController's rules
@@ -60,7 +61,7 @@ inline constexpr const char* kConfigSchema = R"json({
           "gpuNumber": {"type": "integer", "minimum": 0},
           "cpuNumber": {"type": "number", "exclusiveMinimum": 0},
           "memorySize": {
-            "description": "MB (the host converts \"8192mb\", \"4g\", ...), or a Kubernetes quantity",
+            "description": "a Kubernetes quantity, put in the manifest as written (the host turns \"4g\" into \"4Gi\" and 8192 MB into \"8192Mi\"), or an integer of MB",
             "oneOf": [
               {"type": "integer", "minimum": 1},
               {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$"}

@@ -20,7 +20,8 @@ json parse_object(std::string_view text, const char* what) {
     return j;
 }
 
-// The host hands memorySize over as an integer of MB; a string is a quantity kept as written.
+// The host hands memorySize over as an exact Kubernetes quantity, kept as written; an integer
+// (from an older host, or a direct caller) is MB.
 std::string memory_quantity(const json& v) {
     if (v.is_number_integer()) {
         return std::to_string(v.get<int64_t>()) + "Mi";

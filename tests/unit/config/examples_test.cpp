@@ -50,7 +50,7 @@ TEST(Examples, FrameworkControllerV2MapsEveryKey) {
         "reuseMode": false, "namespace": "nni", "serviceAccountName": "frameworkbarrier",
         "taskRoles": [{"name": "worker", "dockerImage": "msranni/nni:latest", "taskNumber": 1,
                        "command": "python3 mnist.py", "gpuNumber": 0, "cpuNumber": 1,
-                       "memorySize": 8192,
+                       "memorySize": "8192Mi",
                        "frameworkAttemptCompletionPolicy": {"minFailedTaskCount": 1,
                                                             "minSucceedTaskCount": 1}}]})"));
     ASSERT_TRUE(c.storage.has_value());
@@ -79,7 +79,7 @@ TEST(Examples, KubeflowTfV1MapsEveryKey) {
     EXPECT_EQ(s["namespace"], "kubeflow");  // NNI's converter drops it
     for (const char* role : {"ps", "worker"}) {
         EXPECT_EQ(s[role]["command"], "python3 dist_mnist.py") << role;
-        EXPECT_EQ(s[role]["memorySize"], 8196) << role;
+        EXPECT_EQ(s[role]["memorySize"], "8196Mi") << role;
         EXPECT_EQ(s[role]["dockerImage"], "msranni/nni:latest") << role;
         EXPECT_EQ(s[role]["cpuNumber"], 1) << role;
         EXPECT_EQ(s[role]["codeDirectory"], kExamples.lexically_normal().string()) << role;
@@ -100,8 +100,8 @@ TEST(Examples, KubeflowTfV1MapsEveryKey) {
 TEST(Examples, KubeflowPytorchAzure) {
     ExperimentConfig c = load_example("kubeflow-pytorch-azure.v2.yml");
     EXPECT_EQ(c.platform.plugin, "kubeflow-pytorch");
-    EXPECT_EQ(c.platform.config["master"]["memorySize"], 4096);  // "4g", rejected by NNI
-    EXPECT_EQ(c.platform.config["worker"]["memorySize"], 4096);  // "4Gi"
+    EXPECT_EQ(c.platform.config["master"]["memorySize"], "4Gi");  // "4g", rejected by NNI
+    EXPECT_EQ(c.platform.config["worker"]["memorySize"], "4Gi");  // kept as written
     EXPECT_EQ(c.platform.config["reuseMode"], false);
     EXPECT_EQ(c.max_trial_duration, seconds(1800));
     EXPECT_EQ(c.tuner.name, "Random");
