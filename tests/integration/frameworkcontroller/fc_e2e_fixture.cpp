@@ -97,9 +97,13 @@ size_t FrameworkControllerE2E::count(const std::string& path) const {
 
 int64_t FrameworkControllerE2E::requests(const std::string& resource,
                                          const std::string& verb) const {
-    const json stats = emulator_->request("GET", "/emulator/v1/stats").json_body();
-    const json* by_verb = &stats["requests"]["resources"][resource];
-    return by_verb->is_object() ? by_verb->value(verb, int64_t{0}) : 0;
+    // Absent until the first request for the resource.
+    const json by_verb = emulator_->request("GET", "/emulator/v1/stats")
+                             .json_body()
+                             .value("requests", json::object())
+                             .value("resources", json::object())
+                             .value(resource, json::object());
+    return by_verb.value(verb, int64_t{0});
 }
 
 bool FrameworkControllerE2E::wait_until(const std::function<bool()>& done,

@@ -132,12 +132,41 @@ TEST(Examples, LocalYamlAndJsonAreTheSame) {
 
 class V1EqualsV2 : public ::testing::TestWithParam<std::pair<const char*, const char*>> {};
 
+// The model with each role's memory as a number of bytes: v1's memoryMB: 4096 reads "4096Mi"
+// and v2's "4g" reads "4Gi", the same size written as each user wrote it.
+json with_memory_in_bytes(json model) {
+    auto convert = [](json& role) {
+        if (!role.is_object() || !role.contains("memorySize")) {
+            return;
+        }
+        const std::string q = role["memorySize"];
+        const size_t unit = q.find_first_not_of("0123456789");
+        const std::string suffix = unit == std::string::npos ? "" : q.substr(unit);
+        const int power = suffix == "Ki" ? 1 : suffix == "Mi" ? 2 : suffix == "Gi" ? 3 : 0;
+        ASSERT_TRUE(suffix.empty() || power > 0) << q;
+        role["memorySize"] = std::stoll(q.substr(0, unit)) << (10 * power);
+    };
+    json& ts = model["trainingService"];
+    for (auto& [key, value] : ts.items()) {
+        if (key == "taskRoles") {
+            for (auto& role : value) {
+                convert(role);
+            }
+        } else {
+            convert(value);
+        }
+    }
+    return model;
+}
+
 TEST_P(V1EqualsV2, SameModel) {
     ExperimentConfig v1 = load_example(GetParam().first);
     ExperimentConfig v2 = load_example(GetParam().second);
     EXPECT_EQ(v1.source_version, 1);
     EXPECT_EQ(v2.source_version, 2);
-    EXPECT_EQ(v1.to_json(), v2.to_json()) << v1.to_json().dump(2) << "\n" << v2.to_json().dump(2);
+    EXPECT_EQ(with_memory_in_bytes(v1.to_json()), with_memory_in_bytes(v2.to_json()))
+        << v1.to_json().dump(2) << "\n"
+        << v2.to_json().dump(2);
     EXPECT_EQ(v1.platform.plugin, v2.platform.plugin);
     EXPECT_EQ(v1.storage->plugin, v2.storage->plugin);
 }
