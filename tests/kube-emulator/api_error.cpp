@@ -101,6 +101,10 @@ ApiError injected(int code, std::optional<int> retry_after_seconds) {
             e.reason = "TooManyRequests";
             e.message = "Too many requests, please try again later.";
             break;
+        case 403:
+            e.reason = "Forbidden";
+            e.message = "forbidden: the client may not do this (injected)";
+            break;
         case 409:
             e.reason = "Conflict";
             e.message = "injected conflict";

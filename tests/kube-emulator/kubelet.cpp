@@ -319,9 +319,22 @@ struct Kubelet::Impl {
             }
             mounts.emplace_back(mount_path, local);
         }
+        // Each pod has its own /tmp, as on a real node (replicas of one trial must not share
+        // what they unpack there). Its directory is shared by the pod's containers.
+        const std::string pod_tmp = p.dir + "/tmp";
+        {
+            std::error_code ec;
+            fs::create_directories(pod_tmp, ec);
+            fs::permissions(pod_tmp, fs::perms::all | fs::perms::sticky_bit, ec);
+        }
+        const bool volume_at_tmp = std::any_of(mounts.begin(), mounts.end(),
+                                               [](const auto& m) { return m.first == "/tmp"; });
+        const bool rewrite = !options.mount_namespace;
+        if (!rewrite && !volume_at_tmp) {
+            mounts.emplace_back("/tmp", pod_tmp);
+        }
         std::sort(mounts.begin(), mounts.end(),
                   [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
-        const bool rewrite = !options.mount_namespace;
         auto map_path = [&](const std::string& v) {
             return rewrite ? rewrite_paths(v, mounts) : v;
         };
@@ -332,6 +345,12 @@ struct Kubelet::Impl {
         env["HOME"] = p.dir;
         env["HOSTNAME"] = p.name;
         std::vector<std::string> order = {"PATH", "HOME", "HOSTNAME"};
+        if (rewrite) {
+            // Without a mount namespace, /tmp is the host's: TMPDIR points programs that honour
+            // it (the run script's code directory, Python's tempfile) at the pod's own.
+            env["TMPDIR"] = pod_tmp;
+            order.emplace_back("TMPDIR");
+        }
         for (const auto& e : c.spec.value("env", json::array())) {
             const std::string key = e.value("name", "");
             if (key.empty()) {
@@ -380,6 +399,7 @@ struct Kubelet::Impl {
         s.argv = std::move(command);
         const std::string wd = c.spec.value("workingDir", "");
         s.cwd = wd.empty() ? p.dir : map_path(wd);
+        s.cwd_on_host = wd.empty();
         if (!rewrite) {
             for (auto it = mounts.rbegin(); it != mounts.rend(); ++it) {
                 s.binds.push_back({it->second, it->first});

@@ -55,6 +55,9 @@ void make_dirs(const char* path) {
     for (int sig : {SIGPIPE, SIGCHLD, SIGTERM, SIGINT, SIGHUP}) {
         signal(sig, SIG_DFL);
     }
+    if (spec.cwd_on_host && chdir(spec.cwd.c_str()) != 0) {
+        child_fail(err_fd, spec.cwd.c_str());
+    }
     if (!spec.binds.empty()) {
         if (unshare(CLONE_NEWNS) != 0) {
             child_fail(err_fd, "unshare(CLONE_NEWNS)");
@@ -62,15 +65,31 @@ void make_dirs(const char* path) {
         if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
             child_fail(err_fd, "making / private");
         }
-        for (const auto& b : spec.binds) {
+        // Every source opened first: once the pod's /tmp covers the host's, a source under
+        // the host's /tmp is reachable only through its descriptor.
+        constexpr std::size_t kMaxBinds = 64;
+        int sources[kMaxBinds];
+        if (spec.binds.size() > kMaxBinds) {
+            errno = E2BIG;
+            child_fail(err_fd, "too many volume mounts");
+        }
+        for (std::size_t i = 0; i < spec.binds.size(); ++i) {
+            sources[i] = open(spec.binds[i].source.c_str(), O_PATH | O_CLOEXEC);
+            if (sources[i] < 0) {
+                child_fail(err_fd, spec.binds[i].source.c_str());
+            }
+        }
+        for (std::size_t i = 0; i < spec.binds.size(); ++i) {
+            const BindMount& b = spec.binds[i];
+            char source[64];
+            std::snprintf(source, sizeof source, "/proc/self/fd/%d", sources[i]);
             make_dirs(b.target.c_str());
-            if (mount(b.source.c_str(), b.target.c_str(), nullptr, MS_BIND | MS_REC, nullptr) !=
-                0) {
+            if (mount(source, b.target.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0) {
                 child_fail(err_fd, b.target.c_str());
             }
         }
     }
-    if (chdir(spec.cwd.c_str()) != 0) {
+    if (!spec.cwd_on_host && chdir(spec.cwd.c_str()) != 0) {
         child_fail(err_fd, spec.cwd.c_str());
     }
     const int null_fd = open("/dev/null", O_RDONLY);

@@ -19,8 +19,14 @@ struct SpawnSpec {
     std::vector<std::string> argv;
     std::vector<std::string> env;  // KEY=VALUE
     std::string cwd;
+    /// `cwd` is a directory of this host (the pod directory), entered before the binds cover
+    /// it, rather than a path in the container's view (a workingDir inside a volume).
+    bool cwd_on_host = false;
     std::string log_path;
-    std::vector<BindMount> binds;  // empty: no mount namespace
+    /// Applied in order, shortest target first: a bind at /tmp (the pod's own /tmp) comes
+    /// before /tmp/mount. Sources are resolved before any bind, so a source under /tmp stays
+    /// reachable. Empty: no mount namespace.
+    std::vector<BindMount> binds;
 };
 
 struct SpawnResult {

@@ -340,12 +340,17 @@ void Context::normalize_memory(std::string_view pointer) {
     }
     try {
         if (v->is_string()) {
-            *v = parse_memory_mb(v->get<std::string>());
+            *v = memory_quantity(v->get<std::string>());
         } else if (integral(*v) && v->get<double>() > 0 && v->get<double>() < 1e15) {
-            *v = parse_memory_mb(std::to_string(v->get<std::uint64_t>()));
+            *v = memory_quantity(std::to_string(v->get<std::uint64_t>()));
         } else if (v->is_number_float() && std::isfinite(v->get<double>()) &&
                    v->get<double>() > 0 && v->get<double>() < 1e15) {
-            *v = parse_memory_mb(std::to_string(v->get<double>()));
+            // The double's exact decimal digits down to 2^-20 MB (one byte), so that a whole
+            // number of bytes stays exact and anything else is reported, not rounded.
+            char text[64];
+            const auto r = std::to_chars(text, text + sizeof text, v->get<double>(),
+                                         std::chars_format::fixed, 20);
+            *v = memory_quantity(std::string_view(text, static_cast<std::size_t>(r.ptr - text)));
         } else {
             error(at_value(pointer,
                            "expected a memory size such as \"4g\", \"512m\" or a number "

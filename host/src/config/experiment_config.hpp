@@ -42,7 +42,8 @@ struct PluginSection {
     /// "nfs", "azure-file" (storage); any other name is a third-party plugin's.
     std::string plugin;
     /// The section in NNI v2 shape (camelCase keys), without `platform` / `storage` /
-    /// `storageType`. Normalised: keys canonically spelled, role `memorySize` in integer MB,
+    /// `storageType`. Normalised: keys canonically spelled, role `memorySize` an exact Kubernetes
+    /// quantity string (config/units.hpp memory_quantity),
     /// paths absolute, FrameworkController's `minSucceededTaskCount` spelled NNI's way
     /// (`minSucceedTaskCount`).
     nlohmann::json config = nlohmann::json::object();

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "engine/ids.hpp"
 #include "engine/metric_record.hpp"
@@ -420,6 +421,13 @@ void Engine::on_metric(const plugin::HostEvent& event, std::vector<db::MetricRow
                          parsed.record->sequence,
                          parsed.record->value_json,
                          parsed.record->default_value};
+    if (for_tuner && metric.type == "FINAL" && it != active_.end() &&
+        attempt < limits_.max_trial_retries && !stopping_) {
+        if (!it->second.held_final) {
+            it->second.held_final = std::move(metric);
+        }
+        return;
+    }
     if (!parts_.db.insert_metric(metric) || !for_tuner) {
         return;  // already stored (a replay after restart, a retried push), or kept only
     }
@@ -488,8 +496,19 @@ void Engine::finish_trial(const std::string& trial_id) {
     }
     auto& trial = it->second;
     auto& row = trial.row;
-    if (row.status == "FAILED" && row.attempt < limits_.max_trial_retries && !stopping_) {
+    const bool retry =
+        row.status == "FAILED" && row.attempt < limits_.max_trial_retries && !stopping_;
+    if (auto held = std::exchange(trial.held_final, std::nullopt)) {
+        // Stored either way; the tuner sees it only when no retry replaces this attempt.
+        if (parts_.db.insert_metric(*held) && !retry && !row.final_metric) {
+            row.final_metric = held->default_value;
+            parts_.db.update_trial(row);
+            deliver(*held);
+        }
+    }
+    if (retry) {
         ++row.attempt;
+        row.final_metric.reset();
         row.start_time_ms = row.end_time_ms = 0;
         trial.history.clear();
         trial.ahead.clear();

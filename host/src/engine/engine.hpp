@@ -92,6 +92,10 @@ class Engine {
         std::map<int64_t, double> ahead;  // results past a gap: NNI sequence -> value
         bool cancel_requested = false;
         bool had_history = false;
+        /// This attempt's final result while a failure would still retry the trial: the
+        /// tuner must see one result per trial, so it waits for the attempt's end (stored
+        /// then; until then the journal on the store keeps it across a host restart).
+        std::optional<db::MetricRow> held_final;
     };
 
     /// Before the first loop (fresh or resumed): rebuilds tuner state from the

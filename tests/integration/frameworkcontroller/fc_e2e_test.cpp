@@ -1,116 +1,17 @@
 // A FrameworkController experiment end to end, as a user runs it: the real tshost binary with
-// the frameworkcontroller and nfs plugins, against the kube emulator. The nfs plugin runs in
-// localMountPath mode on the directory the emulator maps the nfs volume (127.0.0.1:/export) to,
-// so what the host writes through the storage plugin is what the pods see at /tmp/mount.
+// the frameworkcontroller and nfs plugins, against the kube emulator (fc_e2e_fixture.hpp).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <fstream>
 #include <set>
 
-#include "db/experiment_db.hpp"
-#include "emulator_fixture.hpp"
-#include "tshost_process.hpp"
+#include "fc_e2e_fixture.hpp"
 
+namespace fc_e2e {
 namespace {
 
-namespace fs = std::filesystem;
-using nlohmann::json;
 using testing::HasSubstr;
-
-constexpr const char* kExp = "fce2e1";
-
-class FrameworkControllerE2E : public testing::Test {
-  protected:
-    void SetUp() override {
-        const auto* info = testing::UnitTest::GetInstance()->current_test_info();
-        root_ = fs::path(testing::TempDir()) / ("fc-e2e-" + std::string(info->name()));
-        fs::remove_all(root_);
-        fs::create_directories(root_ / "code");
-        fs::copy_file(TRIAL_SCRIPT, root_ / "code" / "trial.py");
-        emulator_ = std::make_unique<kemu::test::Emulator>(
-            std::vector<std::string>{"--nfs-root", (root_ / "nfs").string()});
-        // The emulator's mapping: nfs volume server:path → <nfs-root>/<server>/<path>.
-        share_ = root_ / "nfs" / "127.0.0.1" / "export";
-        fs::create_directories(share_);
-    }
-
-    /// One experiment config; `roles` is the YAML list of task roles.
-    std::string config(const std::string& roles, int trials) {
-        const fs::path path = root_ / "config.yml";
-        std::ofstream(path) << "experimentName: fc-e2e\n"
-                            << "searchSpace:\n  x: {_type: uniform, _value: [0, 1]}\n"
-                            << "trialCodeDirectory: " << (root_ / "code").string() << "\n"
-                            << "trialConcurrency: 2\n"
-                            << "maxTrialNumber: " << trials << "\n"
-                            << "tuner: {name: Random, classArgs: {seed: 3}}\n"
-                            << "trainingService:\n"
-                            << "  platform: frameworkcontroller\n"
-                            << "  reuseMode: false\n"
-                            << "  namespace: nni\n"
-                            << "  serviceAccountName: frameworkbarrier\n"
-                            << "  kubeconfig: " << emulator_->kubeconfig() << "\n"
-                            << "  taskRoles:\n"
-                            << roles << "  storage:\n"
-                            << "    storageType: nfs\n    server: 127.0.0.1\n    path: /export\n"
-                            << "    localMountPath: " << share_.string() << "\n";
-        return path.string();
-    }
-
-    static std::string role(const std::string& name, int tasks) {
-        return "    - name: " + name +
-               "\n      dockerImage: python:3-slim\n      taskNumber: " + std::to_string(tasks) +
-               "\n      command: python3 trial.py\n      gpuNumber: 0\n      cpuNumber: 1\n"
-               "      memorySize: 512mb\n      frameworkAttemptCompletionPolicy:\n"
-               "        minFailedTaskCount: 1\n        minSucceedTaskCount: -1\n";
-    }
-
-    TshostRun run(const std::string& config_path) {
-        return run_tshost({"--data-dir", (root_ / "data").string(), "run", config_path, "--id",
-                           kExp, "--port", "0"},
-                          240);
-    }
-
-    tshost::db::ExperimentDb db() const {
-        return tshost::db::ExperimentDb::open(root_ / "data" / kExp / "experiment.db");
-    }
-
-    /// Records replica `replica` of `trial` journalled on the share.
-    size_t journalled(const std::string& trial, const std::string& replica) const {
-        std::ifstream in(share_ / "nni" / kExp / trial / ".tshost" / "metrics" /
-                         (replica + ".jsonl"));
-        size_t n = 0;
-        for (std::string line; std::getline(in, line);) {
-            ++n;
-        }
-        return n;
-    }
-
-    size_t count(const std::string& path) const {
-        const auto response = emulator_->request("GET", path);
-        EXPECT_EQ(response.code, 200) << path << ": " << response.body;
-        const json list = response.json_body();
-        return list.value("items", json::array()).size();
-    }
-
-    /// Nothing of the experiment is left: Frameworks and Secrets at once, pods once the
-    /// garbage collector has followed the deletion (bounded wait on the emulator's state).
-    void expect_cluster_empty() {
-        const std::string sel =
-            "?labelSelector=app%3Dnni-kubernetes-trial%2CexpId%3D" + std::string(kExp);
-        EXPECT_EQ(count("/apis/frameworkcontroller.microsoft.com/v1/namespaces/nni/frameworks"),
-                  0U);
-        EXPECT_EQ(count("/api/v1/namespaces/nni/secrets" + sel), 0U);
-        const json pods = emulator_->wait_for("/api/v1/namespaces/nni/pods", [](const json& l) {
-            return l.value("items", json::array()).empty();
-        });
-        EXPECT_TRUE(pods.value("items", json::array()).empty()) << pods.dump();
-    }
-
-    fs::path root_, share_;
-    std::unique_ptr<kemu::test::Emulator> emulator_;
-};
 
 TEST_F(FrameworkControllerE2E, EveryTrialSucceedsWithItsMetricsStoredOnceAndNothingIsLeft) {
     const TshostRun result = run(config(role("worker", 1), 3));
@@ -146,34 +47,41 @@ TEST_F(FrameworkControllerE2E, EveryTrialSucceedsWithItsMetricsStoredOnceAndNoth
     expect_cluster_empty();
 }
 
-TEST_F(FrameworkControllerE2E, MultiRoleFrameworkRunsEveryReplicaBehindTheBarrier) {
-    // One task per role: the emulator runs every pod on this host with one shared /tmp, where
-    // two replicas of one role would share the run script's pod-local code directory
-    // (/tmp/tshost-code/<trial>-<role>), which on a real cluster is private to each pod.
-    const TshostRun result = run(config(role("ps", 1) + role("worker", 1), 1));
-    ASSERT_EQ(result.exit_code, 0) << result.output << "\n" << emulator_->log();
+TEST_F(FrameworkControllerE2E, EveryReplicaOfEveryRoleRunsAndOnlyThePrimaryReachesTheTuner) {
+    // Two roles with two tasks each; worker is the first role, so worker-0 is the primary.
+    // Each replica checks that its /tmp is its own, as on a real cluster: the run script
+    // unpacks the code there, and replicas sharing it would race.
+    const std::string args = "--by-replica --private-tmp 4";
+    const TshostRun result = run(config(role("worker", 2, args) + role("ps", 2, args), 2));
+    ASSERT_EQ(result.exit_code, 0) << result.output;
     auto d = db();
     const auto trials = d.trials();
-    ASSERT_EQ(trials.size(), 1U);
-    const auto& t = trials[0];
-    EXPECT_EQ(t.status, "SUCCEEDED") << t.message;
-    // Every replica ran its role's script (the barrier's injector.sh sourced first) and
-    // journalled its metrics; the host stored each replica's records once.
-    for (const char* replica : {"ps-0", "worker-0"}) {
-        EXPECT_EQ(journalled(t.id, replica), 3U) << replica;
+    ASSERT_EQ(trials.size(), 2U);
+    const std::vector<std::string> replicas = {"worker-0", "worker-1", "ps-0", "ps-1"};
+    for (const auto& t : trials) {
+        EXPECT_EQ(t.status, "SUCCEEDED") << t.id << ": " << t.message;
+        // Every replica ran its role's script (the barrier's injector.sh sourced first) and
+        // journalled its metrics; the host stored each replica's records once.
+        for (const auto& replica : replicas) {
+            EXPECT_EQ(journalled(t.id, replica), 3U) << t.id << " " << replica;
+        }
+        expect_metrics_match_journals(t, replicas);
+        // The tuner's result is the primary's: the others report 100 and more on top of x.
+        const double x = json::parse(t.parameters_json)["parameters"]["x"];
+        ASSERT_TRUE(t.final_metric) << t.id;
+        EXPECT_DOUBLE_EQ(*t.final_metric, x) << t.id;
+        std::map<std::string, double> finals;
+        for (const auto& m : d.metrics(t.id)) {
+            if (m.type == "FINAL") {
+                finals[m.replica] = m.default_value;
+            }
+        }
+        EXPECT_DOUBLE_EQ(finals["worker-1"], 200 + x);
+        EXPECT_DOUBLE_EQ(finals["ps-0"], 1100 + x);
+        EXPECT_DOUBLE_EQ(finals["ps-1"], 1200 + x);
     }
-    std::map<std::string, size_t> per_replica;
-    for (const auto& m : d.metrics(t.id)) {
-        ++per_replica[m.replica];
-    }
-    EXPECT_EQ(per_replica["ps-0"], 3U);
-    EXPECT_EQ(per_replica["worker-0"], 3U);
     expect_cluster_empty();
 }
-
-}  // namespace
-
-namespace {
 
 // `tshost render`: the first trial's objects as a List kubectl reads, secrets redacted, and
 // nothing written to the share or sent to the cluster.
@@ -224,3 +132,4 @@ TEST_F(FrameworkControllerE2E, RenderPrintsTheFirstTrialForKubectlWithSecretsRed
 }
 
 }  // namespace
+}  // namespace fc_e2e

@@ -92,6 +92,16 @@ const BadConfig kBadConfigs[] = {
            "  storage: {storageType: nfs, server: a, path: /b}\n"
            "  worker:\n    replicas: 1\n    memorySize: 4x\n",
      "trainingService.worker.memorySize", 11, 17, "unknown unit \"x\"", ""},
+    {"memory_not_whole_bytes",
+     NO_TS "trainingService:\n  platform: kubeflow\n  operator: tf-operator\n"
+           "  storage: {storageType: nfs, server: a, path: /b}\n"
+           "  worker:\n    replicas: 1\n    memorySize: 0.1g\n",
+     "trainingService.worker.memorySize", 11, 17, "not a whole number of bytes", ""},
+    {"memory_number_not_whole_bytes",
+     NO_TS "trainingService:\n  platform: kubeflow\n  operator: tf-operator\n"
+           "  storage: {storageType: nfs, server: a, path: /b}\n"
+           "  worker:\n    replicas: 1\n    memorySize: 0.1\n",
+     "trainingService.worker.memorySize", 11, 17, "not a whole number of bytes", ""},
     {"missing_storage",
      NO_TS "trainingService:\n  platform: frameworkcontroller\n  taskRoles: []\n",
      "trainingService.storage", 5, 1, "required key is missing", "storageType: nfs"},

@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "binary_quantity.hpp"
 #include "config/experiment_config.hpp"
 #include "temp_dir.hpp"
 
@@ -50,7 +51,7 @@ TEST(Examples, FrameworkControllerV2MapsEveryKey) {
         "reuseMode": false, "namespace": "nni", "serviceAccountName": "frameworkbarrier",
         "taskRoles": [{"name": "worker", "dockerImage": "msranni/nni:latest", "taskNumber": 1,
                        "command": "python3 mnist.py", "gpuNumber": 0, "cpuNumber": 1,
-                       "memorySize": 8192,
+                       "memorySize": "8192Mi",
                        "frameworkAttemptCompletionPolicy": {"minFailedTaskCount": 1,
                                                             "minSucceedTaskCount": 1}}]})"));
     ASSERT_TRUE(c.storage.has_value());
@@ -79,7 +80,7 @@ TEST(Examples, KubeflowTfV1MapsEveryKey) {
     EXPECT_EQ(s["namespace"], "kubeflow");  // NNI's converter drops it
     for (const char* role : {"ps", "worker"}) {
         EXPECT_EQ(s[role]["command"], "python3 dist_mnist.py") << role;
-        EXPECT_EQ(s[role]["memorySize"], 8196) << role;
+        EXPECT_EQ(s[role]["memorySize"], "8196Mi") << role;
         EXPECT_EQ(s[role]["dockerImage"], "msranni/nni:latest") << role;
         EXPECT_EQ(s[role]["cpuNumber"], 1) << role;
         EXPECT_EQ(s[role]["codeDirectory"], kExamples.lexically_normal().string()) << role;
@@ -100,8 +101,8 @@ TEST(Examples, KubeflowTfV1MapsEveryKey) {
 TEST(Examples, KubeflowPytorchAzure) {
     ExperimentConfig c = load_example("kubeflow-pytorch-azure.v2.yml");
     EXPECT_EQ(c.platform.plugin, "kubeflow-pytorch");
-    EXPECT_EQ(c.platform.config["master"]["memorySize"], 4096);  // "4g", rejected by NNI
-    EXPECT_EQ(c.platform.config["worker"]["memorySize"], 4096);  // "4Gi"
+    EXPECT_EQ(c.platform.config["master"]["memorySize"], "4Gi");  // "4g", rejected by NNI
+    EXPECT_EQ(c.platform.config["worker"]["memorySize"], "4Gi");  // kept as written
     EXPECT_EQ(c.platform.config["reuseMode"], false);
     EXPECT_EQ(c.max_trial_duration, seconds(1800));
     EXPECT_EQ(c.tuner.name, "Random");
@@ -132,12 +133,37 @@ TEST(Examples, LocalYamlAndJsonAreTheSame) {
 
 class V1EqualsV2 : public ::testing::TestWithParam<std::pair<const char*, const char*>> {};
 
+// The model with each role's memory as a number of bytes: v1's memoryMB: 4096 reads "4096Mi"
+// and v2's "4g" reads "4Gi", the same size written as each user wrote it.
+json with_memory_in_bytes(json model) {
+    auto convert = [](json& role) {
+        if (!role.is_object() || !role.contains("memorySize")) {
+            return;
+        }
+        role["memorySize"] =
+            tshost::test::binary_quantity_bytes(role["memorySize"].get<std::string>());
+    };
+    json& ts = model["trainingService"];
+    for (auto& [key, value] : ts.items()) {
+        if (key == "taskRoles") {
+            for (auto& role : value) {
+                convert(role);
+            }
+        } else {
+            convert(value);
+        }
+    }
+    return model;
+}
+
 TEST_P(V1EqualsV2, SameModel) {
     ExperimentConfig v1 = load_example(GetParam().first);
     ExperimentConfig v2 = load_example(GetParam().second);
     EXPECT_EQ(v1.source_version, 1);
     EXPECT_EQ(v2.source_version, 2);
-    EXPECT_EQ(v1.to_json(), v2.to_json()) << v1.to_json().dump(2) << "\n" << v2.to_json().dump(2);
+    EXPECT_EQ(with_memory_in_bytes(v1.to_json()), with_memory_in_bytes(v2.to_json()))
+        << v1.to_json().dump(2) << "\n"
+        << v2.to_json().dump(2);
     EXPECT_EQ(v1.platform.plugin, v2.platform.plugin);
     EXPECT_EQ(v1.storage->plugin, v2.storage->plugin);
 }

@@ -65,7 +65,7 @@ training_service:
     EXPECT_EQ(c.trial_concurrency, 3);
     EXPECT_EQ(c.tuner.class_args["optimize_mode"], "maximize");
     EXPECT_EQ(c.platform.config["taskRoles"][0], json::parse(R"({"name": "w", "taskNumber": 1,
-        "command": "c", "gpuNumber": 0, "cpuNumber": 1, "memorySize": 1024,
+        "command": "c", "gpuNumber": 0, "cpuNumber": 1, "memorySize": "1Gi",
         "frameworkAttemptCompletionPolicy": {"minFailedTaskCount": 1, "minSucceedTaskCount": 1}})"));
     // Messages keep the user's spelling.
     EXPECT_EQ(c.diagnostic_at("trialConcurrency", "x").key_path, "TRIAL_CONCURRENCY");

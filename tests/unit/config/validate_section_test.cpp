@@ -18,7 +18,7 @@ const json kToySchema = json::parse(R"({
     "worker": {
       "type": "object",
       "properties": {"replicas": {"type": "integer", "minimum": 1},
-                     "command": {"type": "string"}, "memorySize": {"type": "integer"}},
+                     "command": {"type": "string"}, "memorySize": {"type": "string"}},
       "required": ["command"],
       "additionalProperties": false
     }

@@ -470,12 +470,16 @@ TEST(KubeEmulator, NfsVolumeMapsToLocalDirectory) {
 
 TEST(KubeEmulator, SigtermKillsPodProcesses) {
     Emulator emu;
-    const std::string pidfile = emu.dir() + "/pid";
+    // The shell writes its pid to its working directory, the pod directory on this host (the
+    // pod's own /tmp hides the host's, so a path under the host's /tmp would not do).
     const json pod = {
         {"metadata", {{"name", "sleeper"}}},
-        {"spec",
-         {{"containers", {container("c", "echo $$$$ > " + pidfile + "; exec sleep 600")}}}}};
-    ASSERT_EQ(emu.request("POST", kPods, pod.dump()).code, 201);
+        {"spec", {{"containers", {container("c", "echo $$$$ > pid; exec sleep 600")}}}}};
+    const auto created = emu.request("POST", kPods, pod.dump());
+    ASSERT_EQ(created.code, 201);
+    const std::string uid = created.json_body()["metadata"]["uid"];
+    const std::string pidfile =
+        emu.dir() + "/work/pods/default/sleeper-" + uid.substr(0, 8) + "/pid";
     emu.wait_for(kPods + "/sleeper",
                  [](const json& o) { return o["status"].value("phase", "") == "Running"; });
     pid_t child = 0;

@@ -66,7 +66,7 @@ inline constexpr char kRoleProperties[] = R"json(
           "gpuNumber": {"type": "integer", "minimum": 0},
           "cpuNumber": {"type": "number", "exclusiveMinimum": 0},
           "memorySize": {
-            "description": "MB (the host converts \"8192mb\", \"4g\", ...), or a Kubernetes quantity",
+            "description": "a Kubernetes quantity, put in the manifest as written (the host turns \"4g\" into \"4Gi\" and 8192 MB into \"8192Mi\"), or an integer of MB",
             "oneOf": [
               {"type": "integer", "minimum": 1},
               {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$"}

@@ -18,7 +18,7 @@ struct Role {
     std::string command;
     int64_t gpu_number = 0;
     double cpu_number = 1;
-    std::string memory;              // a Kubernetes quantity: "<MB>Mi", or as written
+    std::string memory;              // a Kubernetes quantity, as the host handed it over
     std::string registry_auth_path;  // "" when none
 };
 
@@ -46,8 +46,8 @@ CommonSettings parse_common_settings(const nlohmann::json& config,
 /// gpuNumber (default 0), cpuNumber, memorySize, privateRegistryAuthPath.
 Role parse_role(const nlohmann::json& section, std::string name);
 
-/// memorySize as the host hands it over: an integer of MB becomes "<n>Mi"; a string is a
-/// Kubernetes quantity, kept as written.
+/// memorySize as the host hands it over: an exact Kubernetes quantity made from what the user
+/// wrote ("4g" → "4Gi"), kept as written; an integer (an older host, a direct caller) is MB.
 std::string memory_quantity(const nlohmann::json& value);
 
 /// "1", "0.5": what Kubernetes accepts as a cpu quantity, without float noise.
