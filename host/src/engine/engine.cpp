@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "engine/ids.hpp"
+#include "engine/metric_event.hpp"
 #include "engine/metric_record.hpp"
 #include "engine/packed_parameter.hpp"
 #include "engine/trial_status.hpp"
@@ -383,7 +384,7 @@ void Engine::on_status(const plugin::HostEvent& event, std::vector<std::string>&
 }
 
 void Engine::on_metric(const plugin::HostEvent& event, std::vector<db::MetricRow>& stored) {
-    const auto payload = json::parse(event.payload_json, nullptr, false);
+    MetricEvent payload = decode_metric_event(event.payload_json);
     const auto it = active_.find(event.trial_id);
     std::optional<db::TrialRow> ended_row;
     if (it == active_.end()) {
@@ -394,7 +395,8 @@ void Engine::on_metric(const plugin::HostEvent& event, std::vector<db::MetricRow
         }
     }
     db::TrialRow& row = it != active_.end() ? it->second.row : *ended_row;
-    const auto parsed = parse_metric_record(string_or(payload, "data", ""), row.id);
+    const auto parsed =
+        parse_metric_record(payload.data ? std::string_view(*payload.data) : "", row.id);
     if (!parsed.record) {
         ++row.rejected_metrics;
         parts_.db.update_trial(row);
@@ -407,15 +409,12 @@ void Engine::on_metric(const plugin::HostEvent& event, std::vector<db::MetricRow
     // A metric of an earlier attempt (its agent still flushing) is kept, under that
     // attempt, but only the current attempt's primary replica reaches the tuner:
     // with several replicas (TF workers, PyTorch ranks) the tuner sees one result.
-    const int attempt = static_cast<int>(int_or(payload, "attempt", row.attempt));
-    const auto primary = payload.find("primary");
-    const bool for_tuner =
-        attempt == row.attempt &&
-        (primary == payload.end() || !primary->is_boolean() || primary->get<bool>());
+    const int attempt = static_cast<int>(payload.attempt.value_or(row.attempt));
+    const bool for_tuner = attempt == row.attempt && payload.primary.value_or(true);
     db::MetricRow metric{row.id,
                          attempt,
-                         string_or(payload, "replica", "0"),
-                         int_or(payload, "seq", parsed.record->sequence),
+                         payload.replica ? std::move(*payload.replica) : "0",
+                         payload.seq.value_or(parsed.record->sequence),
                          event.time_ms,
                          parsed.record->type,
                          parsed.record->sequence,

@@ -1,7 +1,10 @@
 #include "engine/metric_record.hpp"
 
 #include <cmath>
+#include <limits>
 #include <nlohmann/json.hpp>
+
+#include "text/json_scanner.hpp"
 
 namespace tshost::engine {
 namespace {
@@ -24,9 +27,71 @@ std::optional<double> scalar_of(const nlohmann::json& value) {
     return std::nullopt;
 }
 
+// The user's metric from the text of "value": what the reference makes of it when it is
+// accepted, nullopt when it is not.
+std::optional<MetricRecord> accepted_value(std::string_view text, MetricRecord out) {
+    const auto metric = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    const auto scalar = scalar_of(metric);
+    if (metric.is_discarded() || !scalar || !std::isfinite(*scalar)) {
+        return std::nullopt;
+    }
+    out.value_json = metric.dump();
+    out.default_value = *scalar;
+    return out;
+}
+
 }  // namespace
 
+std::optional<ParsedMetric> scan_metric_record(std::string_view data, std::string_view trial_id) {
+    if (data.size() > kMaxMetricRecordBytes) {
+        return std::nullopt;
+    }
+    text::JsonScanner in(data);
+    if (!in.punct('{') || !in.key("parameter_id")) {
+        return std::nullopt;
+    }
+    if (!in.null() && !in.number(18, std::numeric_limits<int64_t>::max())) {
+        return std::nullopt;
+    }
+    if (!in.punct(',') || !in.key("trial_job_id")) {
+        return std::nullopt;
+    }
+    const auto id = in.name(kMaxMetricRecordBytes);
+    if (!id || *id != trial_id || !in.punct(',') || !in.key("type")) {
+        return std::nullopt;
+    }
+    const auto type = in.name(16);
+    if (!type || (*type != "PERIODICAL" && *type != "FINAL") || !in.punct(',') ||
+        !in.key("sequence")) {
+        return std::nullopt;
+    }
+    MetricRecord out;
+    out.type = *type;
+    const auto sequence = in.number(18, std::numeric_limits<int64_t>::max());
+    if (!sequence || !in.punct(',') || !in.key("value")) {
+        return std::nullopt;
+    }
+    out.sequence = *sequence;
+    std::string value;
+    value.reserve(in.next_string_bytes());
+    if (!in.string_decoded(value, kMaxMetricRecordBytes) || !in.punct('}') || !in.at_end()) {
+        return std::nullopt;
+    }
+    auto record = accepted_value(value, std::move(out));
+    if (!record) {
+        return std::nullopt;
+    }
+    return ParsedMetric{std::move(record), {}};
+}
+
 ParsedMetric parse_metric_record(std::string_view data, std::string_view trial_id) {
+    if (auto scanned = scan_metric_record(data, trial_id)) {
+        return std::move(*scanned);
+    }
+    return parse_metric_record_json(data, trial_id);
+}
+
+ParsedMetric parse_metric_record_json(std::string_view data, std::string_view trial_id) {
     if (data.size() > kMaxMetricRecordBytes) {
         return reject("record of " + std::to_string(data.size()) +
                       " bytes exceeds NNI's limit of " + std::to_string(kMaxMetricRecordBytes));

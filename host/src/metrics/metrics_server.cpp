@@ -15,6 +15,7 @@
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
@@ -34,6 +35,10 @@
 #include <utility>
 #include <vector>
 
+#include "metrics/ok_response.hpp"
+#include "metrics/push_body.hpp"
+#include "metrics/verified_token_cache.hpp"
+
 namespace tshost::metrics {
 namespace {
 
@@ -46,29 +51,10 @@ using json = nlohmann::json;
 constexpr std::string_view kHealthPath = kHealthzPath;
 constexpr std::string_view kTrialsPrefix = "/tshost/v1/trials/";
 constexpr std::string_view kMetricsSuffix = "/metrics";
-constexpr size_t kMaxRecordBytes = 1'000'000;  // NNI's limit on one metric record
-constexpr int64_t kMaxAttempt = std::numeric_limits<int32_t>::max();  // the DB stores an int
 /// Bodies buffered at once by all connections together: 1024 connections each sending
 /// 8 MiB would otherwise be 8 GiB, and the body is read before the token can be checked
 /// (the attempt it is bound to is in the body).
 constexpr size_t kMaxBufferedBodyBytes = 16u << 20;
-
-bool valid_name_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-           c == '.' || c == '-';
-}
-
-bool valid_name(std::string_view name, size_t max_chars) {
-    if (name.empty() || name.size() > max_chars) {
-        return false;
-    }
-    for (const char c : name) {
-        if (!valid_name_char(c)) {
-            return false;
-        }
-    }
-    return true;
-}
 
 bool is_hex_token(std::string_view token) {
     if (token.size() != TrialTokens::kTokenChars) {
@@ -95,62 +81,9 @@ bool iequals(std::string_view a, std::string_view b) {
     return true;
 }
 
-// Appends `text` as a JSON string. `text` came out of nlohmann's parser, so it is valid
-// UTF-8: only the quote, the backslash and control characters need escaping.
-void append_json_string(std::string& out, std::string_view text) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    out += '"';
-    size_t plain = 0;  // start of the run of characters copied as they are
-    for (size_t i = 0; i < text.size(); ++i) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        if (c >= 0x20 && c != '"' && c != '\\') {
-            continue;
-        }
-        out.append(text.substr(plain, i - plain));
-        plain = i + 1;
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            default:
-                out += "\\u00";
-                out += kHex[c >> 4];
-                out += kHex[c & 0xf];
-        }
-    }
-    out.append(text.substr(plain));
-    out += '"';
-}
-
 int64_t now_ms() {
     using namespace std::chrono;
     return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
-// A non-negative integer that fits `max`, or nullopt (floats, strings, negatives, huge).
-std::optional<int64_t> non_negative_integer(const json& value, int64_t max) {
-    if (value.is_number_unsigned()) {
-        const auto v = value.get<uint64_t>();
-        return v <= static_cast<uint64_t>(max) ? std::optional(static_cast<int64_t>(v))
-                                               : std::nullopt;
-    }
-    if (value.is_number_integer()) {
-        const auto v = value.get<int64_t>();
-        return v >= 0 && v <= max ? std::optional(v) : std::nullopt;
-    }
-    return std::nullopt;
 }
 
 // What the path names.
@@ -173,7 +106,7 @@ Route route_of(std::string_view target) {
         if (id.find('/') != std::string_view::npos) {
             return {Route::kUnknown, {}};
         }
-        if (!valid_name(id, MetricsServer::kMaxTrialIdChars)) {
+        if (!is_valid_name(id, MetricsServer::kMaxTrialIdChars)) {
             return {Route::kBadTrialId, {}};
         }
         return {Route::kMetrics, std::string(id)};
@@ -616,93 +549,26 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
             return respond(http::status::ok, R"({"status":"ok"})", false);
         }
         // Only the metrics path reaches here: everything else was answered at the header.
-        auto body = json::parse(req.body(), nullptr, /*allow_exceptions=*/false);
-        if (body.is_discarded()) {
-            return reject(http::status::bad_request, "the body is not valid JSON", false);
+        auto body = parse_push_body(req.body());
+        if (!body.attempt) {
+            return reject(http::status::bad_request, body.error, false);
         }
-        if (!body.is_object()) {
-            return reject(http::status::bad_request, "the body must be a JSON object", false);
-        }
-        const auto attempt_it = body.find("attempt");
-        const auto attempt = attempt_it == body.end()
-                                 ? std::nullopt
-                                 : non_negative_integer(*attempt_it, kMaxAttempt);
-        if (!attempt) {
-            return reject(http::status::bad_request, "\"attempt\" must be a non-negative integer",
-                          false);
-        }
-        // The token proves who is posting; check it before looking further into the body,
-        // so an unauthenticated client learns nothing about what the host accepts.
-        if (!server_.tokens.verify(route_.trial_id, *attempt, *bearer_token(req))) {
+        // The token proves who is posting; check it before answering about the rest of the
+        // body, so an unauthenticated client learns nothing about what the host accepts.
+        if (!token_cache_.verify(server_.tokens, route_.trial_id, *body.attempt,
+                                 *bearer_token(req))) {
             return reject(http::status::forbidden,
                           "the token is not valid for trial " + route_.trial_id + " attempt " +
-                              std::to_string(*attempt),
+                              std::to_string(*body.attempt),
                           false);
         }
-        const auto replica = body.find("replica");
-        if (replica == body.end() || !replica->is_string() ||
-            !valid_name(replica->get_ref<const std::string&>(), MetricsServer::kMaxReplicaChars)) {
-            return reject(http::status::bad_request,
-                          "\"replica\" must be a string of 1-128 characters of [A-Za-z0-9_.-]",
-                          false);
+        if (!body.error.empty()) {
+            return reject(http::status::bad_request, body.error, false);
         }
-        const auto primary = body.find("primary");
-        if (primary == body.end() || !primary->is_boolean()) {
-            return reject(http::status::bad_request, "\"primary\" must be true or false", false);
-        }
-        const auto records = body.find("records");
-        if (records == body.end() || !records->is_array()) {
-            return reject(http::status::bad_request, "\"records\" must be an array", false);
-        }
-        // Validate every record before queueing any: a batch is accepted or refused whole,
-        // so the agent's retry cannot half-duplicate it (the database deduplicates anyway).
-        std::vector<int64_t> seqs;
-        seqs.reserve(records->size());
-        for (size_t i = 0; i < records->size(); ++i) {
-            const auto& record = (*records)[i];
-            const std::string where = "records[" + std::to_string(i) + "]";
-            if (!record.is_object()) {
-                return reject(http::status::bad_request, where + " must be an object", false);
-            }
-            const auto seq_it = record.find("seq");
-            const auto seq =
-                seq_it == record.end()
-                    ? std::nullopt
-                    : non_negative_integer(*seq_it, std::numeric_limits<int64_t>::max());
-            if (!seq) {
-                return reject(http::status::bad_request,
-                              where + ".seq must be a non-negative integer", false);
-            }
-            const auto data = record.find("data");
-            if (data == record.end() || !data->is_string()) {
-                return reject(http::status::bad_request, where + ".data must be a string", false);
-            }
-            if (data->get_ref<const std::string&>().size() > kMaxRecordBytes) {
-                return reject(http::status::bad_request,
-                              where + ".data is over NNI's limit of 1,000,000 bytes", false);
-            }
-            seqs.push_back(*seq);
-        }
-        const std::string& replica_text = replica->get_ref<const std::string&>();
         const int64_t time = now_ms();
         std::vector<plugin::HostEvent> batch;
-        batch.reserve(seqs.size());
-        for (size_t i = 0; i < seqs.size(); ++i) {
-            const auto& data = (*records)[i]["data"].get_ref<const std::string&>();
-            // Written directly rather than through a JSON DOM and dump(): this is the hot
-            // path, and the replica (checked charset) and numbers need no escaping.
-            std::string payload;
-            payload.reserve(data.size() + data.size() / 8 + replica_text.size() + 80);
-            payload += R"({"replica":")";
-            payload += replica_text;
-            payload += R"(","seq":)";
-            payload += std::to_string(seqs[i]);
-            payload += R"(,"data":)";
-            append_json_string(payload, data);
-            payload +=
-                *primary ? R"(,"primary":true,"attempt":)" : R"(,"primary":false,"attempt":)";
-            payload += std::to_string(*attempt);
-            payload += '}';
+        batch.reserve(body.event_payloads.size());
+        for (auto& payload : body.event_payloads) {
             batch.push_back(plugin::HostEvent{"metrics", TSH_EVENT_TRIAL_METRIC, route_.trial_id,
                                               std::move(payload), time});
         }
@@ -736,26 +602,34 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
         const bool keep_alive = !close && server_.options.keep_alive && parser_ &&
                                 parser_->is_header_done() && parser_->get().keep_alive() &&
                                 !server_.draining.load(std::memory_order_relaxed);
+        const unsigned version =
+            parser_ && parser_->is_header_done() ? parser_->get().version() : 11;
+        set_deadline(server_.options.request_timeout);
+        const auto on_written = [self = shared_from_this(), keep_alive](beast::error_code ec,
+                                                                        size_t) {
+            if (ec) {
+                return self->close();
+            }
+            if (!keep_alive) {
+                return self->linger_close();
+            }
+            self->read();
+        };
+        if (status == http::status::ok && keep_alive && version == 11) {
+            // The common answer, in bytes identical to Beast's (see ok_response.hpp).
+            write_ok_response(ok_response_, body);
+            return net::async_write(stream_, net::buffer(ok_response_), std::move(on_written));
+        }
         if (status == http::status::ok) {
             res_ = {};
         }
         res_.result(status);
-        res_.version(parser_ && parser_->is_header_done() ? parser_->get().version() : 11);
+        res_.version(version);
         res_.set(http::field::content_type, "application/json");
         res_.body() = std::move(body);
         res_.keep_alive(keep_alive);
         res_.prepare_payload();
-        set_deadline(server_.options.request_timeout);
-        http::async_write(stream_, res_,
-                          [self = shared_from_this(), keep_alive](beast::error_code ec, size_t) {
-                              if (ec) {
-                                  return self->close();
-                              }
-                              if (!keep_alive) {
-                                  return self->linger_close();
-                              }
-                              self->read();
-                          });
+        http::async_write(stream_, res_, std::move(on_written));
     }
 
     bool reserve_body_budget() {
@@ -824,6 +698,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     std::optional<http::request_parser<http::string_body>> parser_;
     std::optional<http::response<http::empty_body>> continue_;
     http::response<http::string_body> res_;
+    std::string ok_response_;  // the bytes of the last 200 written by write_ok_response()
+    VerifiedTokenCache token_cache_;
     Route route_;
     size_t reserved_ = 0;
     size_t linger_budget_ = 0;

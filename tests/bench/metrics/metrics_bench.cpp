@@ -9,7 +9,11 @@
 //
 // Both for one metric per request and for 100 per request, with the same keep-alive
 // clients: a few threads, each keeping several connections busy (send on all, then read
-// all), plain blocking sockets. Usage: metrics_bench [scale [single|batched]]
+// all), plain blocking sockets. Usage: metrics_bench [scale [single|batched [PART]]]
+//
+// PART runs one part alone, for profiling (valgrind --tool=callgrind --separate-threads=yes:
+// then thread 2 is the server's and, with "stored", thread 3 the storer's): "bare", "server"
+// (queue not drained) or "stored". Its figures are printed; the ratio needs the whole run.
 #include <algorithm>
 #include <atomic>
 #include <boost/asio/io_context.hpp>
@@ -24,12 +28,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "db/experiment_db.hpp"
+#include "engine/metric_event.hpp"
 #include "engine/metric_record.hpp"
 #include "metrics/metrics_server.hpp"
 #include "raw_http.hpp"
@@ -40,7 +44,6 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
-using json = nlohmann::json;
 
 namespace {
 
@@ -203,7 +206,7 @@ double drive(uint16_t port, int64_t total_metrics, int per_request,
 // ---- (b) MetricsServer + the engine's way of storing --------------------------------------
 
 // Drains the queue into the database as Engine::process does: up to 4096 events per
-// transaction; each payload parsed, its record parsed and checked, then insert_metric
+// transaction; each payload decoded, its record parsed and checked, then insert_metric
 // (deduplicating). Stops when `expected` metrics are stored.
 void store_metrics(tshost::plugin::EventQueue& events, tshost::db::ExperimentDb* db,
                    int64_t expected, std::atomic<int64_t>& stored, int64_t& transactions) {
@@ -228,17 +231,20 @@ void store_metrics(tshost::plugin::EventQueue& events, tshost::db::ExperimentDb*
         ++transactions;
         db->begin();
         for (const auto& event : batch) {
-            const auto payload = json::parse(event.payload_json);
-            const auto parsed = tshost::engine::parse_metric_record(
-                payload["data"].get_ref<const std::string&>(), event.trial_id);
+            auto payload = tshost::engine::decode_metric_event(event.payload_json);
+            if (!payload.data || !payload.attempt || !payload.replica || !payload.seq) {
+                std::fprintf(stderr, "incomplete event: %s\n", event.payload_json.c_str());
+                std::exit(1);
+            }
+            const auto parsed = tshost::engine::parse_metric_record(*payload.data, event.trial_id);
             if (!parsed.record) {
                 std::fprintf(stderr, "rejected: %s\n", parsed.rejection.c_str());
                 std::exit(1);
             }
             tshost::db::MetricRow row{event.trial_id,
-                                      payload["attempt"].get<int>(),
-                                      payload["replica"].get<std::string>(),
-                                      payload["seq"].get<int64_t>(),
+                                      static_cast<int>(*payload.attempt),
+                                      std::move(*payload.replica),
+                                      *payload.seq,
                                       event.time_ms,
                                       parsed.record->type,
                                       parsed.record->sequence,
@@ -267,13 +273,13 @@ struct Figures {
 };
 
 Figures scenario(const char* name, int64_t total_metrics, int per_request,
-                 const tshost::metrics::TrialTokens& tokens) {
+                 const tshost::metrics::TrialTokens& tokens, const std::string& part) {
     Figures f;
     const int64_t requests_total = total_metrics / per_request /
                                    (kClientThreads * kConnectionsPerClient) *
                                    (kClientThreads * kConnectionsPerClient);
     const int64_t metrics = requests_total * per_request;
-    {
+    if (part.empty() || part == "bare") {
         BareServer bare(kServerThreads);
         int64_t ok = 0;
         const double s = drive(bare.port(), metrics, per_request, tokens, ok);
@@ -284,6 +290,9 @@ Figures scenario(const char* name, int64_t total_metrics, int per_request,
         }
     }
     for (const bool with_db : {false, true}) {
+        if (!part.empty() && part != (with_db ? "stored" : "server")) {
+            continue;
+        }
         auto db = tshost::db::ExperimentDb::open(scratch(name) / "experiment.db");
         for (int t = 0; t < kClientThreads; ++t) {
             for (int c = 0; c < kConnectionsPerClient; ++c) {
@@ -355,13 +364,15 @@ int main(int argc, char** argv) {
         kServerThreads, kClientThreads, kConnectionsPerClient, std::thread::hardware_concurrency());
     // argv[2]: "single" or "batched" runs only that scenario (for profiling).
     const std::string only = argc > 2 ? argv[2] : "";
+    const std::string part = argc > 3 ? argv[3] : "";
     Figures single, batched;
     if (only.empty() || only == "single") {
-        single = scenario("1 metric per request", static_cast<int64_t>(200'000 * scale), 1, tokens);
+        single = scenario("1 metric per request", static_cast<int64_t>(200'000 * scale), 1, tokens,
+                          part);
     }
     if (only.empty() || only == "batched") {
         batched = scenario("100 metrics per request", static_cast<int64_t>(1'000'000 * scale), 100,
-                           tokens);
+                           tokens, part);
     }
     const auto verdict = [](const Figures& f) {
         return f.server_rate >= 40'000 && f.server_rate >= 0.75 * f.bare_rate ? "met" : "NOT met";
