@@ -92,14 +92,25 @@ int run(const GlobalOptions& global, const po::variables_map& vm) {
     return run_session(global, *session, g_stop);
 }
 
-int resume(const GlobalOptions& global, const po::variables_map& vm) {
-    const std::string id = vm["id"].as<std::string>();
-    const ExperimentPaths paths{resolve_data_dir(global.data_dir) / id};
+// The experiment `id` in the data directory, or nullopt after saying it is not there.
+std::optional<ExperimentPaths> existing_experiment(const GlobalOptions& global,
+                                                   const std::string& id) {
+    ExperimentPaths paths{resolve_data_dir(global.data_dir) / id};
     if (!std::filesystem::exists(paths.database())) {
         std::cerr << "tshost: no experiment " << id << " in " << paths.dir.parent_path().string()
                   << " (see 'tshost list')\n";
+        return std::nullopt;
+    }
+    return paths;
+}
+
+int resume(const GlobalOptions& global, const po::variables_map& vm) {
+    const std::string id = vm["id"].as<std::string>();
+    const auto found = existing_experiment(global, id);
+    if (!found) {
         return 2;
     }
+    const ExperimentPaths& paths = *found;
     // The normalised config saved at the first run is a v2 config: it loads
     // like any other, so a resumed experiment runs with exactly what it started with.
     auto session = open_session(global, check_config(global, paths.config().string()), id, paths,
@@ -112,12 +123,11 @@ int resume(const GlobalOptions& global, const po::variables_map& vm) {
 // NNI's view: a read-only portal of an experiment that is not running.
 int view(const GlobalOptions& global, const po::variables_map& vm) {
     const std::string id = vm["id"].as<std::string>();
-    const ExperimentPaths paths{resolve_data_dir(global.data_dir) / id};
-    if (!std::filesystem::exists(paths.database())) {
-        std::cerr << "tshost: no experiment " << id << " in " << paths.dir.parent_path().string()
-                  << " (see 'tshost list')\n";
+    const auto found = existing_experiment(global, id);
+    if (!found) {
         return 2;
     }
+    const ExperimentPaths& paths = *found;
     long holder = 0;
     const auto lock = ExperimentLock::acquire(paths, &holder);
     if (!lock) {

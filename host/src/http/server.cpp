@@ -24,6 +24,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <charconv>
 #include <deque>
 #include <limits>
 #include <list>
@@ -44,26 +45,16 @@ std::string_view Request::header(std::string_view name) const {
 }
 
 std::string percent_decode(std::string_view text) {
-    const auto hex = [](char c) -> int {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        if (c >= 'a' && c <= 'f') {
-            return c - 'a' + 10;
-        }
-        if (c >= 'A' && c <= 'F') {
-            return c - 'A' + 10;
-        }
-        return -1;
-    };
     std::string out;
     out.reserve(text.size());
     for (size_t i = 0; i < text.size(); ++i) {
+        unsigned value = 0;
         if (text[i] == '+') {
             out += ' ';
-        } else if (text[i] == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 &&
-                   hex(text[i + 2]) >= 0) {
-            out += static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2]));
+        } else if (text[i] == '%' && i + 2 < text.size() &&
+                   std::from_chars(text.data() + i + 1, text.data() + i + 3, value, 16).ptr ==
+                       text.data() + i + 3) {
+            out += static_cast<char>(value);
             i += 2;
         } else {
             out += text[i];
@@ -87,6 +78,19 @@ std::optional<std::string> Request::query_param(std::string_view name) const {
     return std::nullopt;
 }
 
+bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) {
+        return false;
+    }
+    for (size_t i = 0; i < a.size(); ++i) {
+        const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
+        if (lower(a[i]) != lower(b[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
 Response Response::json(unsigned status, std::string body) {
     Response r;
     r.status = status;
@@ -107,19 +111,6 @@ namespace bhttp = beast::http;
 using tcp = net::ip::tcp;
 
 constexpr unsigned kMaxStatus = 600;
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (size_t i = 0; i < a.size(); ++i) {
-        const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
-        if (lower(a[i]) != lower(b[i])) {
-            return false;
-        }
-    }
-    return true;
-}
 
 std::string lowercase(std::string_view text) {
     std::string out(text);
@@ -610,25 +601,19 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
         stream_handle_ = std::make_shared<StreamHandle>(weak_from_this(), stream_.get_executor(),
                                                         server_.options.stream_buffer_limit);
         server_.add_stream(stream_handle_);
-        watch_for_close();
+        // A streaming client sends nothing more: a read that ends means it went away. The
+        // pending read also keeps the session alive while no write is queued.
+        linger_budget_ = std::numeric_limits<size_t>::max();
+        discard_input();
         on_stream(stream_handle_);
     }
 
-    // A streaming client sends nothing more; a read that ends means it went away. The
-    // pending read also keeps the session alive while no write is queued.
-    void watch_for_close() {
-        if (!discard_) {
-            discard_ = std::make_unique<std::array<char, 16384>>();
+    // Under a stream: the client is not closed by a deadline, and nothing else can be queued.
+    void end_stream() {
+        stream_closed_ = true;
+        if (stream_handle_) {
+            stream_handle_->mark_closed();
         }
-        beast::get_lowest_layer(stream_).async_read_some(
-            net::buffer(*discard_), [self = shared_from_this()](beast::error_code rec, size_t) {
-                if (rec) {
-                    self->stream_closed_ = true;
-                    self->stream_handle_->mark_closed();
-                    return self->close();
-                }
-                self->watch_for_close();
-            });
     }
 
     void write_next() {
@@ -645,8 +630,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
                              self->outbox_.pop_front();
                              self->stream_handle_->written(bytes);
                              if (wec) {
-                                 self->stream_closed_ = true;
-                                 self->stream_handle_->mark_closed();
+                                 self->end_stream();
                                  return self->close();
                              }
                              self->write_next();
@@ -696,20 +680,22 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
         set_deadline(std::min(server_.options.request_timeout, std::chrono::milliseconds(2'000)));
         // Enough for the rest of any body up to twice the limit; beyond, just close.
         linger_budget_ = 2 * server_.options.body_limit + server_.options.header_limit;
-        linger_read();
+        discard_input();
     }
 
-    void linger_read() {
+    // Reads and drops input until the client closes or linger_budget_ bytes came, then closes.
+    void discard_input() {
         if (!discard_) {
             discard_ = std::make_unique<std::array<char, 16384>>();
         }
         beast::get_lowest_layer(stream_).async_read_some(
             net::buffer(*discard_), [self = shared_from_this()](beast::error_code ec, size_t n) {
                 if (ec || n >= self->linger_budget_) {
+                    self->end_stream();
                     return self->close();
                 }
                 self->linger_budget_ -= n;
-                self->linger_read();
+                self->discard_input();
             });
     }
 

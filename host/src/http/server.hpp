@@ -159,6 +159,9 @@ class Server {
     std::unique_ptr<Impl> impl_;
 };
 
+/// ASCII case-insensitive equality (header names, auth schemes).
+bool iequals(std::string_view a, std::string_view b);
+
 /// "%41b+c" -> "Ab c" (as in a query string); invalid escapes stay as they are.
 std::string percent_decode(std::string_view text);
 

@@ -23,6 +23,7 @@ namespace http = beast::http;
 using json = nlohmann::json;
 using Request = tshost::http::Request;
 using Response = tshost::http::Response;
+using tshost::http::iequals;
 
 constexpr std::string_view kHealthPath = "/tshost/v1/healthz";
 constexpr std::string_view kTrialsPrefix = "/tshost/v1/trials/";
@@ -57,19 +58,6 @@ bool is_hex_token(std::string_view token) {
     }
     for (const char c : token) {
         if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-            return false;
-        }
-    }
-    return true;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (size_t i = 0; i < a.size(); ++i) {
-        const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
-        if (lower(a[i]) != lower(b[i])) {
             return false;
         }
     }

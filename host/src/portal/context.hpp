@@ -14,6 +14,11 @@
 
 namespace tshost::portal {
 
+using http::Request;
+using http::Response;
+using nlohmann::json;
+using Params = http::Router::Params;
+
 struct Context {
     Context(const std::filesystem::path& database, ExperimentInfo info_, PortalOptions options_,
             engine::CommandInbox* commands_, plugin::StorageInstance* storage_)

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "config/units.hpp"
+#include "engine/packed_parameter.hpp"
 #include "portal/context.hpp"
 #include "portal/trial_output.hpp"
 #include "portal/views.hpp"
@@ -10,11 +11,6 @@
 
 namespace tshost::portal {
 namespace {
-
-using http::Request;
-using http::Response;
-using nlohmann::json;
-using Params = http::Router::Params;
 
 const std::string kBase = "/api/v1/nni";
 
@@ -206,7 +202,7 @@ void add_nni_routes(http::Router& router, Context& c) {
         for (const auto& row : c.db.trials()) {
             const auto it = finals.find(row.id);
             if (it != finals.end() && row.final_metric) {
-                out.push_back({{"parameter", unpacked_parameters(row.parameters_json)},
+                out.push_back({{"parameter", engine::unpack_parameters(row.parameters_json)},
                                {"value", it->second.value_json},
                                {"trialJobId", row.id}});
             }

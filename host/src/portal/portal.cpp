@@ -67,7 +67,7 @@ class PortalHandler : public http::Handler {
     bool authorized(const http::Request& head) const {
         const auto& token = context_.options.token;
         std::string_view auth = head.header("authorization");
-        if (auth.size() > 7 && (auth.starts_with("Bearer ") || auth.starts_with("bearer "))) {
+        if (auth.size() > 7 && http::iequals(auth.substr(0, 7), "bearer ")) {
             return same_token(auth.substr(7), token);
         }
         if (const auto given = head.query_param("token")) {

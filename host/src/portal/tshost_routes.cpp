@@ -10,11 +10,6 @@
 namespace tshost::portal {
 namespace {
 
-using http::Request;
-using http::Response;
-using nlohmann::json;
-using Params = http::Router::Params;
-
 const std::string kBase = "/api/v1/tshost";
 
 Response trials(Context& c) {

@@ -1,19 +1,13 @@
 #include "portal/views.hpp"
 
+#include "engine/packed_parameter.hpp"
+
 namespace tshost::portal {
 
 using nlohmann::json;
 
 json time_or_null(int64_t ms) {
     return ms == 0 ? json(nullptr) : json(ms);
-}
-
-json unpacked_parameters(const std::string& packed_json) {
-    auto packed = json::parse(packed_json, nullptr, false);
-    if (packed.is_object() && packed.contains("parameters")) {
-        return std::move(packed["parameters"]);
-    }
-    return json::object();
 }
 
 json trial_json(const db::TrialRow& row) {
@@ -24,7 +18,7 @@ json trial_json(const db::TrialRow& row) {
             {"submitTime", time_or_null(row.submit_time_ms)},
             {"startTime", time_or_null(row.start_time_ms)},
             {"endTime", time_or_null(row.end_time_ms)},
-            {"parameters", unpacked_parameters(row.parameters_json)},
+            {"parameters", engine::unpack_parameters(row.parameters_json)},
             {"finalMetric", row.final_metric ? json(*row.final_metric) : json(nullptr)},
             {"jobName", row.job_name},
             {"url", row.url},

@@ -18,8 +18,6 @@ nlohmann::json nni_trial_job_json(const db::TrialRow& row,
                                   const std::vector<db::MetricRow>& finals);
 /// NNI's metric-data element; the data double-encoded as NNI stores it.
 nlohmann::json nni_metric_json(const db::MetricRow& metric, int64_t parameter_id);
-/// The "parameters" object of a packed parameter (an empty object if there is none).
-nlohmann::json unpacked_parameters(const std::string& packed_json);
 /// A time in ms, or null for 0 (not happened).
 nlohmann::json time_or_null(int64_t ms);
 /// The metric of the trial's current attempt and primary replica, as the tuner saw them.

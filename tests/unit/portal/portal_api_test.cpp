@@ -10,6 +10,7 @@
 
 #include "config/experiment_config.hpp"
 #include "db/experiment_db.hpp"
+#include "engine/packed_parameter.hpp"
 #include "portal/experiment_info.hpp"
 #include "portal/portal.hpp"
 #include "raw_http.hpp"
@@ -58,12 +59,7 @@ class PortalApiTest : public testing::Test {
             row.id = "t" + std::to_string(i);
             row.sequence_id = i;
             row.parameter_id = i;
-            row.parameters_json = json{
-                {"parameter_id", i},
-                {"parameter_source", "algorithm"},
-                {"parameters", {{"x", 0.25 * (i + 1)}}},
-                {"parameter_index",
-                 0}}.dump();
+            row.parameters_json = tshost::engine::pack_parameters(i, {{"x", 0.25 * (i + 1)}});
             row.status = statuses[i];
             row.submit_time_ms = 1000 + i;
             row.start_time_ms = 2000 + i;
