@@ -134,8 +134,7 @@ json LiveState::overview_locked(bool with_config) const {
     json best = nullptr;
     std::optional<double> best_value;
     for (const auto& [id, trial] : trials_) {
-        // SUBMITTING is tshost's step before the platform accepted the trial: NNI's WAITING.
-        const std::string& status = trial.status == "SUBMITTING" ? "WAITING" : trial.status;
+        const std::string status = nni_status(trial.status);
         if (auto it = counts.find(status); it != counts.end()) {
             *it = it->get<int64_t>() + 1;
         }

@@ -96,14 +96,15 @@ Response trial_jobs(Context& c, const Request& req) {
     for (auto& m : c.db.all_metrics("FINAL")) {
         finals[m.trial_id].push_back(std::move(m));
     }
-    json out = json::array();
+    std::string body = "[";
     for (const auto& row : c.db.trials()) {
-        json job = nni_trial_job_json(row, finals[row.id]);
-        if (!status || job["status"] == *status) {
-            out.push_back(std::move(job));
+        if (!status || nni_status(row.status) == *status) {
+            body += body.size() == 1 ? "" : ",";
+            append_nni_trial_job(body, row, finals[row.id]);
         }
     }
-    return json_response(200, out);
+    body += ']';
+    return Response::json(200, std::move(body));
 }
 
 Response metric_data(Context& c, const Request& req, const std::string& only_trial, bool latest) {
@@ -117,23 +118,30 @@ Response metric_data(Context& c, const Request& req, const std::string& only_tri
         return Response::error(404, "no trial " + only_trial);
     }
     const auto metrics = only_trial.empty() ? c.db.all_metrics(type) : c.db.metrics(only_trial);
-    std::map<std::string, size_t> last_periodical;  // trial -> index in out
-    json out = json::array();
+    std::map<std::string, size_t> last_periodical;  // trial -> index in items
+    std::vector<std::string> items;
     for (const auto& m : metrics) {
         const auto& row = rows.at(m.trial_id);
         if ((!type.empty() && m.type != type) || !is_primary(m, row)) {
             continue;
         }
+        std::string item;
+        append_nni_metric(item, m, row.parameter_id);
         if (latest && m.type == "PERIODICAL") {
             if (const auto it = last_periodical.find(m.trial_id); it != last_periodical.end()) {
-                out[it->second] = nni_metric_json(m, row.parameter_id);
+                items[it->second] = std::move(item);
                 continue;
             }
-            last_periodical[m.trial_id] = out.size();
+            last_periodical[m.trial_id] = items.size();
         }
-        out.push_back(nni_metric_json(m, row.parameter_id));
+        items.push_back(std::move(item));
     }
-    return json_response(200, out);
+    std::string body = "[";
+    for (size_t i = 0; i < items.size(); ++i) {
+        body += (i == 0 ? "" : ",") + items[i];
+    }
+    body += ']';
+    return Response::json(200, std::move(body));
 }
 
 }  // namespace
@@ -166,7 +174,9 @@ void add_nni_routes(http::Router& router, Context& c) {
                 finals.push_back(std::move(m));
             }
         }
-        return json_response(200, nni_trial_job_json(*row, finals));
+        std::string body;
+        append_nni_trial_job(body, *row, finals);
+        return Response::json(200, std::move(body));
     });
     router.add("DELETE", kBase + "/trial-jobs/:id", [&c](const Request&, const Params& p) {
         return from_action(run_action(c, {engine::Command::Kind::cancel_trial, p[0], {}, {}, {}}));
@@ -183,7 +193,7 @@ void add_nni_routes(http::Router& router, Context& c) {
         {
             std::lock_guard lock(c.db_mutex);
             for (const auto& row : c.db.trials()) {
-                ++counts[row.status == "SUBMITTING" ? "WAITING" : row.status];
+                ++counts[nni_status(row.status)];
             }
         }
         json out = json::array();

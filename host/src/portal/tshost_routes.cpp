@@ -18,7 +18,7 @@ Response trials(Context& c) {
     bool first = true;
     for (const auto& row : c.db.trials()) {
         body += first ? "" : ",";
-        body += trial_json(row).dump(-1, ' ', false, json::error_handler_t::replace);
+        append_trial_json(body, row);
         first = false;
     }
     body += "]}";
