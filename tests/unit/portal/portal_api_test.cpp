@@ -142,6 +142,11 @@ TEST_F(PortalApiTest, TrialsAndTrialDetail) {
     EXPECT_EQ(detail["metrics"][1], json::parse(R"({"time":2600,"type":"PERIODICAL",
         "sequence":1,"replica":"0","attempt":0,"value":0.2,"data":"0.2"})"));
     EXPECT_TRUE(detail["manifest"].is_null());
+    json trial_part = detail;
+    for (const char* extra : {"statusHistory", "metrics", "manifest", "replicas"}) {
+        trial_part.erase(extra);
+    }
+    EXPECT_EQ(trial_part, list["trials"][1]);  // the same Trial in the list and the detail
     EXPECT_EQ(detail["replicas"], json::array());
 
     const auto finals = json::parse(get("/api/v1/tshost/metrics?type=FINAL&trials=t0,t2").body);
