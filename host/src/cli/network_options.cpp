@@ -8,9 +8,10 @@ namespace po = boost::program_options;
 namespace tshost::cli {
 
 void add_network_options(po::options_description& o) {
-    o.add_options()("port", po::value<int>(),
-                    "web port (default: the config's port, else 8080); trials send metrics to "
-                    "port + 1; 0 picks free ports")(
+    o.add_options()(
+        "port", po::value<int>(),
+        "web portal port (default: the config's port, else 8080); trials send metrics to "
+        "port + 1; 0 picks free ports")(
         "metrics-bind", po::value<std::string>()->default_value("0.0.0.0"),
         "address the trial-metrics server listens on (pods must reach it)");
 }

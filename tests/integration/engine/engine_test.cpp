@@ -61,6 +61,10 @@ protected:
     }
 
     TshostRun tshost(std::vector<std::string> args, int timeout_s = 120) {
+        if (!args.empty() && (args[0] == "run" || args[0] == "resume")) {
+            // Each run serves its portal: a free port, so tests run side by side.
+            args.insert(args.end(), {"--port", "0"});
+        }
         args.insert(args.begin(), {"--data-dir", (root_ / "data").string()});
         return run_tshost(args, timeout_s);
     }
@@ -201,7 +205,7 @@ TEST_F(EngineE2E, KillNineAndResumeLosesAndDuplicatesNothing) {
     const auto cfg = config("--steps 3 --sleep 0.4", "trialConcurrency: 2\nmaxTrialNumber: 6\n");
     const auto log_file = (root_ / "first.log").string();
     const pid_t host = start_tshost({"--data-dir", (root_ / "data").string(), "run", cfg, "--id",
-                                     "crash"},
+                                     "crash", "--port", "0"},
                                     log_file);
     // Kill the host once two trials have started and a metric is in the database.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
@@ -239,7 +243,7 @@ TEST_F(EngineE2E, KillNineAndResumeLosesAndDuplicatesNothing) {
 TEST_F(EngineE2E, StopThenResumeFinishesTheExperiment) {
     const auto cfg = config("--steps 2 --sleep 1", "trialConcurrency: 2\nmaxTrialNumber: 4\n");
     const pid_t host = start_tshost(
-        {"--data-dir", (root_ / "data").string(), "run", cfg, "--id", "pause"},
+        {"--data-dir", (root_ / "data").string(), "run", cfg, "--id", "pause", "--port", "0"},
         (root_ / "first.log").string());
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     while (trial_log().size() < 2 && std::chrono::steady_clock::now() < deadline) {

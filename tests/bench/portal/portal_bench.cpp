@@ -1,0 +1,154 @@
+// GET /api/v1/tshost/trials and /api/v1/nni/trial-jobs with 10,000 trials and 100,000 metrics
+// in a real experiment database, served by the real Portal over loopback, against the same
+// server's trivial GET /api/v1/nni/check-status measured in the same run (the baseline: what
+// the transport costs). Keep-alive clients send one request at a time and time each one.
+// Usage: portal_bench [trials [metrics_per_trial [seconds_per_route]]]
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "db/experiment_db.hpp"
+#include "engine/packed_parameter.hpp"
+#include "portal/portal.hpp"
+#include "raw_http.hpp"
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using nlohmann::json;
+
+namespace {
+
+constexpr int kClients = 2;
+
+void fill(const fs::path& path, int trials, int metrics_per_trial) {
+    auto db = tshost::db::ExperimentDb::open(path);
+    db.set_meta("id", "bench");
+    db.set_meta("start_time", "1");
+    db.begin();
+    for (int i = 0; i < trials; ++i) {
+        tshost::db::TrialRow row;
+        row.id = "t" + std::to_string(i);
+        row.sequence_id = i;
+        row.parameter_id = i;
+        row.parameters_json =
+            tshost::engine::pack_parameters(i, {{"lr", 0.001 * (i % 97)},
+                                                {"batch", 32 << (i % 4)},
+                                                {"optimizer", i % 2 ? "adam" : "sgd"}});
+        row.status = "SUCCEEDED";
+        row.submit_time_ms = 1000 + i;
+        row.start_time_ms = 2000 + i;
+        row.end_time_ms = 3000 + i;
+        row.final_metric = 0.5 + (i % 1000) / 2000.0;
+        row.job_name = "tshost-bench-" + row.id;
+        db.insert_trial(row);
+        for (int m = 0; m < metrics_per_trial; ++m) {
+            const bool final = m == metrics_per_trial - 1;
+            const double v = 0.1 * m;
+            db.insert_metric({row.id, 0, "0", m, 2500 + m, final ? "FINAL" : "PERIODICAL",
+                              final ? 0 : m, json(v).dump(), v});
+        }
+    }
+    db.commit();
+}
+
+struct Figures {
+    double requests_per_s = 0;
+    double p50_ms = 0, p99_ms = 0;
+    size_t bytes = 0;
+};
+
+Figures measure(uint16_t port, const std::string& target, double seconds) {
+    const std::string request = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    std::vector<std::vector<double>> latencies(kClients);
+    std::atomic<size_t> bytes{0};
+    const auto deadline = Clock::now() + std::chrono::duration<double>(seconds);
+    const auto started = Clock::now();
+    std::vector<std::thread> clients;
+    for (int c = 0; c < kClients; ++c) {
+        clients.emplace_back([&, c] {
+            tshost::test::RawConnection connection(port);
+            while (Clock::now() < deadline) {
+                const auto t0 = Clock::now();
+                if (!connection.send_all(request)) {
+                    return;
+                }
+                const auto response = connection.read_response(std::chrono::seconds(60));
+                if (!response || response->status != 200) {
+                    std::fprintf(stderr, "%s failed\n", target.c_str());
+                    return;
+                }
+                latencies[c].push_back(
+                    std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+                bytes = response->body.size();
+            }
+        });
+    }
+    for (auto& t : clients) {
+        t.join();
+    }
+    const double elapsed = std::chrono::duration<double>(Clock::now() - started).count();
+    std::vector<double> all;
+    for (const auto& l : latencies) {
+        all.insert(all.end(), l.begin(), l.end());
+    }
+    std::sort(all.begin(), all.end());
+    Figures f;
+    if (all.empty()) {
+        return f;
+    }
+    f.requests_per_s = static_cast<double>(all.size()) / elapsed;
+    f.p50_ms = all[all.size() / 2];
+    f.p99_ms = all[std::min(all.size() - 1, all.size() * 99 / 100)];
+    f.bytes = bytes;
+    return f;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const int trials = argc > 1 ? std::atoi(argv[1]) : 10'000;
+    const int per_trial = argc > 2 ? std::atoi(argv[2]) : 10;
+    const double seconds = argc > 3 ? std::atof(argv[3]) : 5;
+    const fs::path dir = fs::temp_directory_path() / "tshost-portal-bench";
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    const auto t0 = Clock::now();
+    fill(dir / "experiment.db", trials, per_trial);
+    std::printf("database: %d trials, %d metrics, written in %.1f s\n", trials, trials * per_trial,
+                std::chrono::duration<double>(Clock::now() - t0).count());
+
+    tshost::portal::ExperimentInfo info;
+    info.id = "bench";
+    info.platform = "local";
+    info.config_json = "{}";
+    info.search_space_json = "{}";
+    tshost::portal::PortalOptions options;
+    options.port = 0;
+    options.read_only = true;
+    tshost::portal::Portal portal(dir / "experiment.db", info, options, nullptr, nullptr);
+    portal.start();
+
+    std::printf("%d keep-alive clients, %.0f s per route, one request at a time each\n", kClients,
+                seconds);
+    std::printf("%-34s %12s %10s %10s %12s %10s\n", "route", "requests/s", "p50 ms", "p99 ms",
+                "body bytes", "vs base");
+    const auto base = measure(portal.port(), "/api/v1/nni/check-status", seconds);
+    for (const auto& target :
+         {std::string("/api/v1/nni/check-status"), std::string("/api/v1/tshost/trials"),
+          std::string("/api/v1/nni/trial-jobs")}) {
+        const auto f =
+            target == "/api/v1/nni/check-status" ? base : measure(portal.port(), target, seconds);
+        std::printf("%-34s %12.1f %10.2f %10.2f %12zu %9.1fx\n", target.c_str(), f.requests_per_s,
+                    f.p50_ms, f.p99_ms, f.bytes,
+                    base.requests_per_s / std::max(f.requests_per_s, 1e-9));
+    }
+    portal.stop();
+    fs::remove_all(dir);
+    return 0;
+}
