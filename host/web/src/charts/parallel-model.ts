@@ -28,9 +28,11 @@ function searchSpaceType(searchSpace: unknown, key: string): string | null {
   return typeof entry?._type === 'string' ? entry._type : null;
 }
 
-function buildAxis(key: string, label: string, values: unknown[], logHint: boolean): Axis {
+function buildAxis(key: string, label: string, values: unknown[], spaceType: string | null): Axis {
   const present = values.filter((v) => v !== undefined && v !== null);
-  if (present.length > 0 && present.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+  const logHint = spaceType !== null && LOG_TYPES.has(spaceType);
+  // A choice is a category even when its values are numbers (batch sizes 16, 32, 64...).
+  if (spaceType !== 'choice' && present.length > 0 && present.every((v) => typeof v === 'number' && Number.isFinite(v))) {
     const numbers = present as number[];
     let min = Infinity;
     let max = -Infinity;
@@ -74,10 +76,9 @@ export function parallelModel(
 ): ParallelModel {
   const scored = trials.filter((t) => typeof t.finalMetric === 'number' && Number.isFinite(t.finalMetric));
   const axes = paramKeys.map((key) =>
-    buildAxis(key, key, scored.map((t) => t.parameters?.[key]),
-      LOG_TYPES.has(searchSpaceType(searchSpace, key) ?? '')),
+    buildAxis(key, key, scored.map((t) => t.parameters?.[key]), searchSpaceType(searchSpace, key)),
   );
-  const metricAxis = buildAxis('finalMetric', 'final metric', scored.map((t) => t.finalMetric), false);
+  const metricAxis = buildAxis('finalMetric', 'final metric', scored.map((t) => t.finalMetric), null);
   axes.push(metricAxis);
   const lines = scored.map((t) => {
     const positions = axes.map((axis) =>

@@ -86,7 +86,7 @@ export function TrialDetailPage({ state, id }: { state: PortalState; id: string 
             ))}
           </ol>
         </section>
-        <section class="card" aria-labelledby="h-metrics">
+        <section class="card metrics-card" aria-labelledby="h-metrics">
           <h2 id="h-metrics">Metrics ({detail.metrics.length})</h2>
           <div class="scroll-box">
             <table class="metrics">

@@ -10,12 +10,13 @@ describe('parallelModel', () => {
     trial({ id: 'c', sequenceId: 2, finalMetric: 2, parameters: { lr: 0.01, opt: 'sgd', bs: 64 } }),
     trial({ id: 'd', sequenceId: 3, finalMetric: null, parameters: { lr: 0.5, opt: 'x', bs: 1 } }),
   ];
-  const space = { lr: { _type: 'loguniform', _value: [0.0001, 1] } };
+  const space = { lr: { _type: 'loguniform', _value: [0.0001, 1] }, bs: { _type: 'choice', _value: [32, 64, 128] } };
 
   it('draws one line per trial with a final metric and one axis per parameter plus the metric', () => {
     const model = parallelModel(trials, ['lr', 'opt', 'bs'], space, 'maximize');
     expect(model.lines.map((l) => l.id)).toEqual(['a', 'b', 'c']);
-    expect(model.axes.map((a) => a.kind)).toEqual(['log', 'category', 'linear', 'linear']);
+    expect(model.axes.map((a) => a.kind)).toEqual(['log', 'category', 'category', 'linear']);
+    expect(model.axes[2].categories).toEqual(['32', '64', '128']);
   });
 
   it('places log-sampled values evenly on a log axis', () => {
