@@ -3,12 +3,15 @@
 // reads the trial's output through the storage plugin, dark mode renders.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { join } from 'node:path';
 import {
+  env,
   launchBrowser,
   releaseAll,
   releaseTrial,
   screenshot,
   startExperiment,
+  startTshost,
   stopTshost,
   waitFor,
 } from './harness.mjs';
@@ -136,6 +139,23 @@ describe('portal on a live experiment', () => {
     assert.ok((await luminance()) > 0.8, 'light background after the toggle');
     await page.keyboard.press('d'); // the shortcut toggles back
     assert.ok((await luminance()) < 0.2, 'dark again from the keyboard');
+  });
+
+  test('the page shows when the stream is down and reconnects on its own', async () => {
+    await page.goto(exp.base);
+    await page.locator('[data-stream="live"]').waitFor();
+    await page.evaluate(() => (window.__notReloaded = true));
+    await stopTshost(exp.host);
+    await page.locator('[data-stream="down"]').waitFor({ timeout: 30_000 });
+    assert.match(await page.getByRole('status').first().textContent(), /disconnected/);
+    exp.host = startTshost(
+      ['--data-dir', exp.data, 'resume', exp.id, '--port', String(exp.port), '--web-dir', env('TSHOST_WEB_DIR')],
+      { logFile: join(exp.root, 'tshost.log'), extraEnv: { PORTAL_TEST_GATES: exp.gates } },
+    );
+    await page.locator('[data-stream="live"]').waitFor({ timeout: 60_000 });
+    assert.equal(await page.evaluate(() => window.__notReloaded), true);
+    const overview = await exp.api('overview');
+    assert.equal(await page.getByTestId('experiment-status').textContent(), overview.status);
   });
 
   test('no script errors on any page', () => {
