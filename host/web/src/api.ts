@@ -44,11 +44,12 @@ export const api = {
   overview: () => call<Overview>('GET', 'overview'),
   trials: async () => (await call<{ trials: Trial[] }>('GET', 'trials')).trials,
   trial: (id: string) => call<TrialDetail>('GET', `trials/${encodeURIComponent(id)}`),
+  /** `replica` '' lets the server pick the first replica with output. */
   log: (id: string, replica: string, stream: 'stdout' | 'stderr', tailBytes: number) =>
     call<string>(
       'GET',
-      `trials/${encodeURIComponent(id)}/log?replica=${encodeURIComponent(replica)}` +
-        `&stream=${stream}&tail=${tailBytes}`,
+      `trials/${encodeURIComponent(id)}/log?stream=${stream}&tail=${tailBytes}` +
+        (replica ? `&replica=${encodeURIComponent(replica)}` : ''),
     ),
   metrics: async (type: 'PERIODICAL' | 'FINAL', trialIds: readonly string[]) =>
     (

@@ -17,7 +17,6 @@ export function LogTail({ trialId, replicas }: { trialId: string; replicas: stri
   }, [replicas.join('\n')]);
 
   const load = async () => {
-    if (!replica) return;
     setLoading(true);
     try {
       setText(await api.log(trialId, replica, stream, TAIL_BYTES));
@@ -33,18 +32,17 @@ export function LogTail({ trialId, replicas }: { trialId: string; replicas: stri
   };
   useEffect(() => void load(), [trialId, replica, stream]);
 
-  if (replicas.length === 0) {
-    return <p class="muted">No output on the share yet.</p>;
-  }
   return (
     <div class="log-tail">
       <div class="toolbar">
-        <label>
-          Replica{' '}
-          <select value={replica} onChange={(e) => setReplica((e.target as HTMLSelectElement).value)}>
-            {replicas.map((r) => <option key={r} value={r}>{r}</option>)}
-          </select>
-        </label>
+        {replicas.length > 1 && (
+          <label>
+            Replica{' '}
+            <select value={replica} onChange={(e) => setReplica((e.target as HTMLSelectElement).value)}>
+              {replicas.map((r) => <option key={r} value={r}>{r}</option>)}
+            </select>
+          </label>
+        )}
         <span role="radiogroup" aria-label="Stream">
           {(['stdout', 'stderr'] as const).map((s) => (
             <label key={s} class="chip">
@@ -60,7 +58,7 @@ export function LogTail({ trialId, replicas }: { trialId: string; replicas: stri
       </div>
       {error && <p role="alert" class="error">{error}</p>}
       {text !== null && (
-        <pre class="code log" data-testid="log-text" tabIndex={0} aria-label={`${stream} of ${replica}`}>
+        <pre class="code log" data-testid="log-text" tabIndex={0} aria-label={`${stream}${replica ? ` of replica ${replica}` : ''}`}>
           {text === '' ? '(empty)' : text}
         </pre>
       )}
