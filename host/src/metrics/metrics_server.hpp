@@ -11,7 +11,9 @@
 // limit; 431 header over the limit; 503 after drain()/stop() or while the queue is full.
 // Every rejection is counted (totals, and per trial in a bounded map).
 //
-// Beast/Asio stay in the .cpp: this header is included by the CLI and the engine.
+// The transport (accept loop, deadlines, limits, TLS) is http::Server; this file adds what
+// the metrics path means. Beast/Asio stay in the .cpp files: this header is included by the
+// CLI and the engine.
 #pragma once
 
 #include <chrono>
@@ -21,6 +23,7 @@
 #include <optional>
 #include <string>
 
+#include "http/server.hpp"
 #include "metrics/trial_tokens.hpp"
 #include "plugin/event_queue.hpp"
 
@@ -32,10 +35,7 @@ namespace tshost::metrics {
 /// a client that does not complete it (no trust in the CA, plain HTTP) is closed without an
 /// answer and counted in tls_handshake_failures. TLS 1.2 or 1.3; no client certificates
 /// (the per-trial bearer token still authenticates each request).
-struct TlsOptions {
-    std::string certificate_chain_file;  // PEM: the server certificate, then any intermediates
-    std::string private_key_file;        // PEM
-};
+using TlsOptions = http::TlsOptions;
 
 struct MetricsServerOptions {
     /// All interfaces by default: the trials run in pods on other nodes, which reach the host
