@@ -140,6 +140,22 @@ class RawConnection {
         return response;
     }
 
+    /// Reads until `done(everything received so far)` holds (for streamed responses such as
+    /// Server-Sent Events); false at EOF or the deadline.
+    template <class Done>
+    bool read_until(Done done, std::chrono::milliseconds timeout) {
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (!done(std::string_view(buffer_))) {
+            if (!fill(deadline)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// Everything received and not yet consumed by read_response().
+    const std::string& received() const { return buffer_; }
+
     /// Waits until the server closes the connection (EOF or reset), discarding what it
     /// sends; false when it is still open at the deadline.
     bool wait_closed(std::chrono::milliseconds timeout) {
@@ -196,6 +212,31 @@ class RawConnection {
     int fd_ = -1;
     std::string buffer_;
 };
+
+/// One request on a new connection ("Connection: close"); `headers` are extra header lines,
+/// each ending in "\r\n". nullopt when no complete response arrived within 30 s.
+inline std::optional<HttpResponse> http_request(uint16_t port, std::string_view method,
+                                                std::string_view target, std::string_view body = {},
+                                                std::string_view headers = {}) {
+    RawConnection connection(port);
+    std::string request;
+    request += method;
+    request += ' ';
+    request += target;
+    request += " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+    request += headers;
+    if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH") {
+        request +=
+            "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+            "\r\n";
+    }
+    request += "\r\n";
+    request += body;
+    if (!connection.send_all(request)) {
+        return std::nullopt;
+    }
+    return connection.read_response(std::chrono::seconds(30));
+}
 
 /// A metrics POST as the agent sends it.
 inline std::string metrics_post(std::string_view trial_id, std::string_view token,

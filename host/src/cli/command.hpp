@@ -38,6 +38,7 @@ const std::vector<Command>& commands();
 Command plugins_command();
 Command run_command();
 Command resume_command();
+Command view_command();
 Command stop_command();
 Command list_command();
 Command trials_command();

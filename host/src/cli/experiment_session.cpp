@@ -75,6 +75,20 @@ engine::Limits limits_of(const config::ExperimentConfig& c) {
     return limits;
 }
 
+// Limits changed through the portal (stored by the engine) outlive the run that changed them.
+engine::Limits stored_limits(const db::ExperimentDb& db, engine::Limits limits) {
+    if (const auto v = db.meta("trial_concurrency")) {
+        limits.trial_concurrency = std::stoi(*v);
+    }
+    if (const auto v = db.meta("max_trial_number")) {
+        limits.max_trial_number = std::stoll(*v);
+    }
+    if (const auto v = db.meta("max_experiment_duration_ms")) {
+        limits.max_experiment_duration = std::chrono::milliseconds(std::stoll(*v));
+    }
+    return limits;
+}
+
 }  // namespace
 
 std::string experiment_json(const std::string& id, const config::ExperimentConfig& c,
@@ -199,7 +213,15 @@ std::unique_ptr<Session> open_session(const GlobalOptions& global, CheckedConfig
     return s;
 }
 
-int run_session(Session& s, const std::atomic<bool>& stop) {
+int run_session(const GlobalOptions& global, Session& s, const std::atomic<bool>& stop) {
+    // The portal reads the database the engine writes; it answers while trials are set up.
+    engine::CommandInbox commands;
+    const int port = s.port_override.value_or(s.checked.config.port);
+    auto portal = start_portal(
+        global, s.portal, port, s.paths.database(),
+        portal::portal_info(s.id, s.checked.config,
+                            s.optimize_mode == tuner::OptimizeMode::Minimize, s.paths.dir),
+        &commands, s.storage.get());
     std::unique_ptr<TrialChannel> channel;
     if (s.storage) {
         channel = std::make_unique<TrialChannel>(
@@ -208,8 +230,8 @@ int run_session(Session& s, const std::atomic<bool>& stop) {
     }
     s.platform->start();
     engine::Engine engine({s.db, *s.platform, s.events, *s.tuner, s.assessor.get(), s.optimize_mode,
-                           channel ? &channel->hooks() : nullptr},
-                          limits_of(s.checked.config));
+                           channel ? &channel->hooks() : nullptr, &commands, &portal->observer()},
+                          stored_limits(s.db, limits_of(s.checked.config)));
     ProgressPrinter printer(stderr);
     std::cout << "Experiment " << s.id << " (" << s.checked.config.file << "), data in "
               << s.paths.dir.string() << std::endl;

@@ -9,6 +9,7 @@
 
 #include "cli/command.hpp"
 #include "cli/experiment_dir.hpp"
+#include "cli/portal_setup.hpp"
 #include "config/experiment_config.hpp"
 #include "db/experiment_db.hpp"
 #include "plugin/event_queue.hpp"
@@ -65,6 +66,8 @@ struct Session {
     std::optional<int> port_override;
     /// --metrics-bind: the metrics server's listening address.
     std::string metrics_bind = "0.0.0.0";
+    /// --portal-bind, --portal-token-file, --web-dir.
+    PortalCliOptions portal;
 };
 
 /// Creates (fresh) or reopens (resume) the experiment in `paths` and builds
@@ -75,6 +78,6 @@ std::unique_ptr<Session> open_session(const GlobalOptions& global, CheckedConfig
 
 /// Runs the session's experiment to its end (or until `stop`), printing progress;
 /// returns the process exit code.
-int run_session(Session& session, const std::atomic<bool>& stop);
+int run_session(const GlobalOptions& global, Session& session, const std::atomic<bool>& stop);
 
 }  // namespace tshost::cli

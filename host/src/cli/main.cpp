@@ -134,9 +134,10 @@ int run(int argc, char** argv) {
 }  // namespace
 
 const std::vector<Command>& commands() {
-    static const std::vector<Command> all{run_command(),     resume_command(), stop_command(),
-                                          list_command(),    trials_command(), validate_command(),
-                                          storage_command(), render_command(), plugins_command()};
+    static const std::vector<Command> all{run_command(),      resume_command(),  view_command(),
+                                          stop_command(),     list_command(),    trials_command(),
+                                          validate_command(), storage_command(), render_command(),
+                                          plugins_command()};
     return all;
 }
 

@@ -4,11 +4,14 @@
 #include <unistd.h>
 #include <atomic>
 #include <boost/program_options.hpp>
+#include <chrono>
 #include <csignal>
 #include <iostream>
+#include <thread>
 
 #include "cli/command.hpp"
 #include "cli/experiment_session.hpp"
+#include "config/experiment_config.hpp"
 #include "engine/ids.hpp"
 
 namespace po = boost::program_options;
@@ -47,14 +50,16 @@ void apply_network_options(Session& session, const po::variables_map& vm) {
         session.port_override = port;
     }
     session.metrics_bind = vm["metrics-bind"].as<std::string>();
+    session.portal = portal_cli_options(vm);
 }
 
 void add_network_options(po::options_description& o) {
     o.add_options()("port", po::value<int>(),
-                    "web port (default: the config's port, else 8080); trials send metrics to "
-                    "port + 1; 0 picks free ports")(
+                    "web portal port (default: the config's port, else 8080); trials send metrics "
+                    "to port + 1; 0 picks free ports")(
         "metrics-bind", po::value<std::string>()->default_value("0.0.0.0"),
         "address the trial-metrics server listens on (pods must reach it)");
+    add_portal_options(o);
 }
 
 std::optional<uint64_t> seed_option(const po::variables_map& vm) {
@@ -84,7 +89,7 @@ int run(const GlobalOptions& global, const po::variables_map& vm) {
         open_session(global, std::move(checked), id, {data_dir / id}, seed_option(vm), true);
     apply_network_options(*session, vm);
     install_stop_handlers();
-    return run_session(*session, g_stop);
+    return run_session(global, *session, g_stop);
 }
 
 int resume(const GlobalOptions& global, const po::variables_map& vm) {
@@ -101,7 +106,44 @@ int resume(const GlobalOptions& global, const po::variables_map& vm) {
                                 seed_option(vm), false);
     apply_network_options(*session, vm);
     install_stop_handlers();
-    return run_session(*session, g_stop);
+    return run_session(global, *session, g_stop);
+}
+
+// NNI's view: a read-only portal of an experiment that is not running.
+int view(const GlobalOptions& global, const po::variables_map& vm) {
+    const std::string id = vm["id"].as<std::string>();
+    const ExperimentPaths paths{resolve_data_dir(global.data_dir) / id};
+    if (!std::filesystem::exists(paths.database())) {
+        std::cerr << "tshost: no experiment " << id << " in " << paths.dir.parent_path().string()
+                  << " (see 'tshost list')\n";
+        return 2;
+    }
+    long holder = 0;
+    const auto lock = ExperimentLock::acquire(paths, &holder);
+    if (!lock) {
+        std::cerr << "tshost: experiment " << id << " is running (pid " << holder
+                  << "); its portal is already open on the experiment's port\n";
+        return 2;
+    }
+    const auto c = config::load_config(paths.config().string());
+    const auto mode = c.tuner.class_args.find("optimize_mode");
+    const bool minimize = mode != c.tuner.class_args.end() && *mode == "minimize";
+    int port = c.port;
+    if (vm.count("port") != 0U) {
+        port = vm["port"].as<int>();
+        if (port < 0 || port > 65535) {
+            throw std::runtime_error("--port " + std::to_string(port) + ": use 0 to 65535");
+        }
+    }
+    auto portal = start_portal(global, portal_cli_options(vm), port, paths.database(),
+                               portal::portal_info(id, c, minimize, paths.dir), nullptr, nullptr);
+    std::cout << "Viewing experiment " << id << " (read-only); Ctrl-C to stop." << std::endl;
+    install_stop_handlers();
+    while (!g_stop.load()) {
+        // Only a signal ends a view; nothing to wait for but it.
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    return 0;
 }
 
 int validate(const GlobalOptions& global, const po::variables_map& vm) {
@@ -140,6 +182,17 @@ Command resume_command() {
                        add_network_options(o);
                    },
                    resume, "id"};
+}
+
+Command view_command() {
+    return Command{"view", "Open a read-only web portal of a stopped or finished experiment",
+                   [](po::options_description& o) {
+                       o.add_options()("id", po::value<std::string>()->required(),
+                                       "the experiment id")(
+                           "port", po::value<int>(), "web port (default: the config's port)");
+                       add_portal_options(o);
+                   },
+                   view, "id"};
 }
 
 Command validate_command() {

@@ -82,12 +82,14 @@ std::string select_trials(const char* where) {
 }  // namespace
 
 struct ExperimentDb::Impl {
-    explicit Impl(const std::filesystem::path& path) : connection(path.string()) {}
+    Impl(const std::filesystem::path& path, bool read_only)
+        : connection(path.string(), read_only), read_only_(read_only) {}
 
     Connection connection;
+    bool read_only_;
     // Members initialise in order: the tables must exist before the statements
     // below are prepared against them.
-    bool schema_created = (connection.exec(kSchema), true);
+    bool schema_created = (read_only_ ? void() : connection.exec(kSchema), true);
     std::string all_trials_sql = select_trials("ORDER BY sequence_id, attempt");
     std::string one_trial_sql = select_trials("WHERE id = ?1");
     Statement set_meta{connection,
@@ -121,12 +123,19 @@ struct ExperimentDb::Impl {
                             "SELECT trial_id, attempt, replica, seq, time, type, sequence, value, "
                             "default_value FROM metrics WHERE trial_id = ?1 ORDER BY id"};
     Statement count_metrics{connection, "SELECT count(*) FROM metrics"};
+    Statement every_metric{connection,
+                           "SELECT trial_id, attempt, replica, seq, time, type, sequence, value, "
+                           "default_value FROM metrics WHERE ?1 = '' OR type = ?1 ORDER BY id"};
     Statement begin{connection, "BEGIN IMMEDIATE"};
     Statement commit{connection, "COMMIT"};
 };
 
 ExperimentDb ExperimentDb::open(const std::filesystem::path& path) {
-    return ExperimentDb(std::make_unique<Impl>(path));
+    return ExperimentDb(std::make_unique<Impl>(path, false));
+}
+
+ExperimentDb ExperimentDb::open_read_only(const std::filesystem::path& path) {
+    return ExperimentDb(std::make_unique<Impl>(path, true));
 }
 
 ExperimentDb::ExperimentDb(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -240,9 +249,8 @@ bool ExperimentDb::insert_metric(const MetricRow& m) {
     return sqlite3_changes(impl_->connection.get()) == 1;
 }
 
-std::vector<MetricRow> ExperimentDb::metrics(const std::string& trial_id) const {
-    auto& s = impl_->trial_metrics;
-    s.bind(1, trial_id);
+namespace {
+std::vector<MetricRow> read_metrics(Statement& s) {
     std::vector<MetricRow> rows;
     while (s.step()) {
         rows.push_back({s.text(0), static_cast<int>(s.integer(1)), s.text(2), s.integer(3),
@@ -250,6 +258,17 @@ std::vector<MetricRow> ExperimentDb::metrics(const std::string& trial_id) const 
     }
     s.reset();
     return rows;
+}
+}  // namespace
+
+std::vector<MetricRow> ExperimentDb::metrics(const std::string& trial_id) const {
+    impl_->trial_metrics.bind(1, trial_id);
+    return read_metrics(impl_->trial_metrics);
+}
+
+std::vector<MetricRow> ExperimentDb::all_metrics(const std::string& type) const {
+    impl_->every_metric.bind(1, type);
+    return read_metrics(impl_->every_metric);
 }
 
 int64_t ExperimentDb::metric_count() const {

@@ -52,6 +52,9 @@ class ExperimentDb {
   public:
     /// Opens (creating if needed) the database at `path`; throws std::runtime_error.
     static ExperimentDb open(const std::filesystem::path& path);
+    /// Opens an existing database for reading only (the portal's connection beside the
+    /// engine's: WAL lets it read while the engine writes). The write methods then throw.
+    static ExperimentDb open_read_only(const std::filesystem::path& path);
     ExperimentDb(ExperimentDb&&) noexcept;
     ExperimentDb& operator=(ExperimentDb&&) noexcept;
     ~ExperimentDb();
@@ -78,6 +81,8 @@ class ExperimentDb {
     bool insert_metric(const MetricRow& metric);
     std::vector<MetricRow> metrics(const std::string& trial_id) const;
     int64_t metric_count() const;
+    /// Every metric of every trial, in the order stored; `type` empty for all types.
+    std::vector<MetricRow> all_metrics(const std::string& type = "") const;
 
   private:
     struct Impl;

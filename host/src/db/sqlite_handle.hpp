@@ -13,7 +13,8 @@ namespace tshost::db {
 
 class Connection {
   public:
-    explicit Connection(const std::string& path);
+    /// `read_only`: never writes nor creates (a second connection beside the engine's).
+    explicit Connection(const std::string& path, bool read_only = false);
     ~Connection();
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;

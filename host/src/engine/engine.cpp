@@ -119,6 +119,9 @@ std::string Engine::run(const std::atomic<bool>& stop,
             progress_.elapsed = elapsed();
             progress_.running = static_cast<int64_t>(active_.size());
             on_progress(progress_);
+            if (parts_.observer != nullptr) {
+                parts_.observer->on_progress(progress_, limits_);
+            }
             last_progress = now;
         }
     };
@@ -126,16 +129,17 @@ std::string Engine::run(const std::atomic<bool>& stop,
         recover();
         parts_.db.set_meta("status", "RUNNING");
         while (true) {
-            if (stop.load() && !stopping_) {
+            handle_commands();
+            if ((stop.load() || stop_requested_) && !stopping_) {
                 begin_stop();
                 stop_deadline = steady_clock::now() + kStopGrace;
             }
             if (!stopping_) {
                 enforce_trial_durations();
                 fill();
-                if (!more_trials_allowed() || tuner_exhausted_) {
-                    progress_.status = "NO_MORE_TRIAL";
-                }
+                // A raised limit (portal) makes an experiment that reached one run again.
+                progress_.status =
+                    !more_trials_allowed() || tuner_exhausted_ ? "NO_MORE_TRIAL" : "RUNNING";
             }
             std::vector<plugin::HostEvent> batch;
             if (auto first = parts_.events.pop(kIdleWait)) {
@@ -162,6 +166,10 @@ std::string Engine::run(const std::atomic<bool>& stop,
         spdlog::error("experiment failed: {}", e.what());
         parts_.db.set_meta("status", "ERROR");
         parts_.db.set_meta("error", e.what());
+        parts_.db.set_meta("end_time", std::to_string(now_ms()));
+        if (parts_.commands != nullptr) {
+            parts_.commands->close("the experiment ended with an error");
+        }
         report(true);
         return progress_.status;
     }
@@ -176,6 +184,10 @@ std::string Engine::run(const std::atomic<bool>& stop,
     }
     save_elapsed();
     parts_.db.set_meta("status", progress_.status);
+    parts_.db.set_meta("end_time", std::to_string(now_ms()));
+    if (parts_.commands != nullptr) {
+        parts_.commands->close("the experiment has ended (" + progress_.status + ")");
+    }
     report(true);
     return progress_.status;
 }
@@ -378,6 +390,7 @@ void Engine::on_status(const plugin::HostEvent& event, std::vector<std::string>&
         record_status(row, status, message, event.time_ms);
     } else {
         parts_.db.update_trial(row);
+        publish(row);
     }
 }
 
@@ -423,9 +436,13 @@ void Engine::on_metric(const plugin::HostEvent& event, std::vector<db::MetricRow
     if (!parts_.db.insert_metric(metric) || !for_tuner) {
         return;  // already stored (a replay after restart, a retried push), or kept only
     }
+    if (parts_.observer != nullptr) {
+        parts_.observer->on_metric(metric);
+    }
     if (metric.type == "FINAL" && !row.final_metric) {
         row.final_metric = metric.default_value;
         parts_.db.update_trial(row);
+        publish(row);
         stored.push_back(std::move(metric));
     } else if (metric.type == "PERIODICAL") {
         stored.push_back(std::move(metric));
@@ -517,9 +534,111 @@ void Engine::record_status(db::TrialRow& row, const std::string& status, const s
     row.message = message;
     parts_.db.update_trial(row);
     parts_.db.add_status_change({row.id, time_ms, status, message});
+    publish(row);
     if (status == "FAILED" && !message.empty()) {
         progress_.last_error = "trial " + row.id + ": " + message;
     }
+}
+
+void Engine::publish(const db::TrialRow& row) {
+    if (parts_.observer != nullptr) {
+        parts_.observer->on_trial(row);
+    }
+}
+
+void Engine::handle_commands() {
+    if (parts_.commands == nullptr) {
+        return;
+    }
+    for (auto& pending : parts_.commands->take_all()) {
+        CommandOutcome outcome;
+        try {
+            outcome = handle(pending.command);
+        } catch (const std::exception& e) {
+            outcome = {CommandOutcome::Kind::conflict, e.what()};
+        }
+        pending.outcome.set_value(std::move(outcome));
+    }
+}
+
+CommandOutcome Engine::handle(const Command& command) {
+    if (stopping_) {
+        return {CommandOutcome::Kind::conflict, "the experiment is stopping"};
+    }
+    switch (command.kind) {
+        case Command::Kind::stop:
+            stop_requested_ = true;
+            spdlog::info("stop requested through the portal");
+            return {};
+        case Command::Kind::cancel_trial:
+            return cancel_by_user(command.trial_id);
+        case Command::Kind::set_limits:
+            return set_limits(command);
+    }
+    return {CommandOutcome::Kind::invalid, "unknown command"};
+}
+
+CommandOutcome Engine::cancel_by_user(const std::string& trial_id) {
+    const auto it = active_.find(trial_id);
+    if (it == active_.end()) {
+        const auto row = parts_.db.trial(trial_id);
+        if (!row) {
+            return {CommandOutcome::Kind::not_found, "no trial " + trial_id};
+        }
+        return {CommandOutcome::Kind::conflict,
+                "trial " + trial_id + " has already ended (" + row->status + ")"};
+    }
+    auto& trial = it->second;
+    spdlog::info("trial {}: cancel requested through the portal", trial_id);
+    if (trial.row.status == "SUBMITTING") {
+        // The platform never accepted it: nothing to cancel there.
+        record_status(trial.row, "USER_CANCELED", "canceled by the user", now_ms());
+        finish_trial(trial_id);
+        return {};
+    }
+    parts_.platform.cancel(trial_id, TSH_CANCEL_USER);  // a PluginError is the outcome
+    trial.cancel_requested = true;
+    return {};
+}
+
+CommandOutcome Engine::set_limits(const Command& command) {
+    if (command.trial_concurrency && *command.trial_concurrency < 1) {
+        return {CommandOutcome::Kind::invalid, "trialConcurrency must be an integer >= 1"};
+    }
+    if (command.max_trial_number && *command.max_trial_number < next_sequence_id_) {
+        return {CommandOutcome::Kind::invalid, "maxTrialNumber must be at least the " +
+                                                   std::to_string(next_sequence_id_) +
+                                                   " trials already submitted"};
+    }
+    if (command.max_experiment_duration && command.max_experiment_duration->count() <= 0) {
+        return {CommandOutcome::Kind::invalid, "maxExperimentDuration must be positive"};
+    }
+    if (command.trial_concurrency) {
+        limits_.trial_concurrency = *command.trial_concurrency;
+    }
+    if (command.max_trial_number) {
+        limits_.max_trial_number = *command.max_trial_number;
+        progress_.max_trial_number = limits_.max_trial_number;
+    }
+    if (command.max_experiment_duration) {
+        limits_.max_experiment_duration = *command.max_experiment_duration;
+        progress_.max_experiment_duration = limits_.max_experiment_duration;
+    }
+    // Kept for resume and for `tshost view`.
+    parts_.db.set_meta("trial_concurrency", std::to_string(limits_.trial_concurrency));
+    if (limits_.max_trial_number) {
+        parts_.db.set_meta("max_trial_number", std::to_string(*limits_.max_trial_number));
+    }
+    if (limits_.max_experiment_duration) {
+        parts_.db.set_meta("max_experiment_duration_ms",
+                           std::to_string(limits_.max_experiment_duration->count()));
+    }
+    spdlog::info("limits changed through the portal: trialConcurrency {}",
+                 limits_.trial_concurrency);
+    if (parts_.observer != nullptr) {
+        parts_.observer->on_progress(progress_, limits_);  // before the caller hears back
+    }
+    return {};
 }
 
 void Engine::note_best(const std::string& trial_id, double value) {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "db/experiment_db.hpp"
+#include "engine/control.hpp"
 #include "plugin/event_queue.hpp"
 #include "plugin/instance.hpp"
 #include "tuner/assessor.hpp"
@@ -72,7 +73,9 @@ class Engine {
         tuner::Tuner& tuner;
         tuner::Assessor* assessor = nullptr;  // optional
         tuner::OptimizeMode optimize_mode = tuner::OptimizeMode::Maximize;
-        TrialHooks* hooks = nullptr;  // optional
+        TrialHooks* hooks = nullptr;         // optional
+        CommandInbox* commands = nullptr;    // optional: actions from the portal
+        EngineObserver* observer = nullptr;  // optional: changes for the portal
     };
 
     Engine(Parts parts, Limits limits);
@@ -111,6 +114,11 @@ class Engine {
     void deliver(const db::MetricRow& metric);
     void finish_trial(const std::string& trial_id);
     void cancel(ActiveTrial& trial, tsh_cancel_reason reason);
+    void handle_commands();
+    CommandOutcome handle(const Command& command);
+    CommandOutcome cancel_by_user(const std::string& trial_id);
+    CommandOutcome set_limits(const Command& command);
+    void publish(const db::TrialRow& row);
     void record_status(db::TrialRow& row, const std::string& status, const std::string& message,
                        int64_t time_ms);
     void note_best(const std::string& trial_id, double value);
@@ -128,6 +136,7 @@ class Engine {
     int64_t next_sequence_id_ = 0;
     bool tuner_exhausted_ = false;
     bool stopping_ = false;
+    bool stop_requested_ = false;  // by a command
     int consecutive_submit_failures_ = 0;
     std::vector<std::string> pending_ends_;  // failed submits, ended on the next loop
     std::chrono::milliseconds elapsed_before_{0};

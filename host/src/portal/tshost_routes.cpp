@@ -1,0 +1,216 @@
+// /api/v1/tshost: what the portal's pages need beyond NNI's routes (API.md).
+#include <set>
+#include <sstream>
+
+#include "config/units.hpp"
+#include "portal/context.hpp"
+#include "portal/trial_output.hpp"
+#include "portal/views.hpp"
+
+namespace tshost::portal {
+namespace {
+
+using http::Request;
+using http::Response;
+using nlohmann::json;
+using Params = http::Router::Params;
+
+const std::string kBase = "/api/v1/tshost";
+
+Response trials(Context& c) {
+    std::string body = R"({"trials":[)";
+    std::lock_guard lock(c.db_mutex);
+    bool first = true;
+    for (const auto& row : c.db.trials()) {
+        body += first ? "" : ",";
+        body += trial_json(row).dump(-1, ' ', false, json::error_handler_t::replace);
+        first = false;
+    }
+    body += "]}";
+    return Response::json(200, std::move(body));
+}
+
+Response trial_detail(Context& c, const std::string& id) {
+    std::optional<db::TrialRow> row;
+    json out;
+    {
+        std::lock_guard lock(c.db_mutex);
+        row = c.db.trial(id);
+        if (!row) {
+            return Response::error(404, "no trial " + id);
+        }
+        out = trial_json(*row);
+        json history = json::array();
+        for (const auto& change : c.db.status_history(id)) {
+            history.push_back(
+                {{"time", change.time_ms}, {"status", change.status}, {"message", change.message}});
+        }
+        out["statusHistory"] = std::move(history);
+        json metrics = json::array();
+        for (const auto& m : c.db.metrics(id)) {
+            metrics.push_back({{"time", m.time_ms},
+                               {"type", m.type},
+                               {"sequence", m.sequence},
+                               {"replica", m.replica},
+                               {"attempt", m.attempt},
+                               {"value", m.default_value},
+                               {"data", m.value_json}});
+        }
+        out["metrics"] = std::move(metrics);
+    }
+    // The job as submitted is not kept yet (see API.md): null rather than a guess.
+    out["manifest"] = nullptr;
+    out["replicas"] = output_replicas(c.storage, c.info.id, *row);
+    return json_response(200, out);
+}
+
+Response trial_log(Context& c, const Request& req, const std::string& id) {
+    uint64_t tail = 65536;
+    if (const auto text = req.query_param("tail")) {
+        try {
+            size_t used = 0;
+            tail = std::stoull(*text, &used);
+            if (used != text->size() || text->starts_with('-')) {
+                throw std::invalid_argument("junk");
+            }
+        } catch (const std::exception&) {
+            return Response::error(400, "tail must be a number of bytes, not '" + *text + "'");
+        }
+    }
+    std::optional<db::TrialRow> row;
+    {
+        std::lock_guard lock(c.db_mutex);
+        row = c.db.trial(id);
+    }
+    if (!row) {
+        return Response::error(404, "no trial " + id);
+    }
+    return read_output(c.storage, c.info.id, *row, req.query_param("replica").value_or(""),
+                       req.query_param("stream").value_or("stdout"), tail);
+}
+
+Response metric_points(Context& c, const Request& req) {
+    const auto type = req.query_param("type").value_or("");
+    if (!type.empty() && type != "PERIODICAL" && type != "FINAL") {
+        return Response::error(400, "type must be PERIODICAL or FINAL, not '" + type + "'");
+    }
+    std::set<std::string> wanted;
+    if (const auto list = req.query_param("trials")) {
+        std::istringstream in(*list);
+        for (std::string id; std::getline(in, id, ',');) {
+            if (!id.empty()) {
+                wanted.insert(id);
+            }
+        }
+    }
+    std::lock_guard lock(c.db_mutex);
+    std::map<std::string, int> attempts;
+    for (const auto& row : c.db.trials()) {
+        attempts[row.id] = row.attempt;
+    }
+    json out = json::array();
+    for (const auto& m : c.db.all_metrics(type)) {
+        if ((wanted.empty() || wanted.count(m.trial_id) != 0) &&
+            attempts[m.trial_id] == m.attempt) {
+            out.push_back(metric_point_json(m));
+        }
+    }
+    return json_response(200, {{"metrics", std::move(out)}});
+}
+
+std::optional<int64_t> integer_field(const json& body, const char* key) {
+    const auto it = body.find(key);
+    if (it == body.end() || !it->is_number_integer()) {
+        return std::nullopt;
+    }
+    return it->get<int64_t>();
+}
+
+Response patch_limits(Context& c, const Request& req) {
+    const json body = json::parse(req.body(), nullptr, false);
+    if (body.is_discarded() || !body.is_object()) {
+        return Response::error(400,
+                               "the body must be a JSON object with trialConcurrency, "
+                               "maxTrialNumber and/or maxExperimentDuration");
+    }
+    engine::Command command;
+    command.kind = engine::Command::Kind::set_limits;
+    for (const auto& [key, value] : body.items()) {
+        if (key == "trialConcurrency") {
+            const auto v = integer_field(body, "trialConcurrency");
+            if (!v || *v < 1 || *v > 1'000'000) {
+                return Response::error(400, "trialConcurrency must be an integer >= 1");
+            }
+            command.trial_concurrency = static_cast<int>(*v);
+        } else if (key == "maxTrialNumber") {
+            const auto v = integer_field(body, "maxTrialNumber");
+            if (!v) {
+                return Response::error(400, "maxTrialNumber must be an integer");
+            }
+            command.max_trial_number = *v;
+        } else if (key == "maxExperimentDuration") {
+            try {
+                if (!value.is_string()) {
+                    throw std::invalid_argument("it is not a string");
+                }
+                command.max_experiment_duration = config::parse_duration(value.get<std::string>());
+            } catch (const std::exception& e) {
+                return Response::error(400, std::string("maxExperimentDuration must be an NNI "
+                                                        "duration like \"2h\" or \"90m\": ") +
+                                                e.what());
+            }
+        } else {
+            return Response::error(400, "unknown limit '" + key +
+                                            "': use trialConcurrency, maxTrialNumber or "
+                                            "maxExperimentDuration");
+        }
+    }
+    if (!command.trial_concurrency && !command.max_trial_number &&
+        !command.max_experiment_duration) {
+        return Response::error(400,
+                               "nothing to change: give trialConcurrency, maxTrialNumber "
+                               "or maxExperimentDuration");
+    }
+    const auto result = run_action(c, std::move(command));
+    if (result.status != 202) {
+        return Response::error(result.status, result.message);
+    }
+    return json_response(200, c.live.limits());
+}
+
+}  // namespace
+
+void add_tshost_routes(http::Router& router, Context& c) {
+    router.add("GET", kBase + "/overview", [&c](const Request&, const Params&) {
+        return json_response(200, c.live.overview(true));
+    });
+    router.add("GET", kBase + "/trials", [&c](const Request&, const Params&) { return trials(c); });
+    router.add("GET", kBase + "/trials/:id",
+               [&c](const Request&, const Params& p) { return trial_detail(c, p[0]); });
+    router.add("GET", kBase + "/trials/:id/log",
+               [&c](const Request& req, const Params& p) { return trial_log(c, req, p[0]); });
+    router.add("GET", kBase + "/metrics",
+               [&c](const Request& req, const Params&) { return metric_points(c, req); });
+    router.add("GET", kBase + "/events", [&c](const Request&, const Params&) {
+        Response response;
+        response.content_type = "text/event-stream";
+        response.on_stream = [&c](std::shared_ptr<http::Stream> stream) {
+            c.broadcaster.add_client(std::move(stream));
+        };
+        return response;
+    });
+    router.add("POST", kBase + "/actions/stop", [&c](const Request&, const Params&) {
+        const auto result = run_action(c, {engine::Command::Kind::stop, {}, {}, {}, {}});
+        return result.status == 202 ? json_response(202, {{"status", "STOPPING"}})
+                                    : Response::error(result.status, result.message);
+    });
+    router.add("POST", kBase + "/trials/:id/cancel", [&c](const Request&, const Params& p) {
+        const auto result = run_action(c, {engine::Command::Kind::cancel_trial, p[0], {}, {}, {}});
+        return result.status == 202 ? json_response(202, {{"status", "USER_CANCELED"}})
+                                    : Response::error(result.status, result.message);
+    });
+    router.add("PATCH", kBase + "/limits",
+               [&c](const Request& req, const Params&) { return patch_limits(c, req); });
+}
+
+}  // namespace tshost::portal
