@@ -17,6 +17,11 @@ import type { MetricPoint, OptimizeMode, Trial } from '../types';
 
 const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
 
+/** uPlot's automatic range spans years around a single time point: widen it a little instead. */
+function padSingle(pad: number): uPlot.Scale.Range {
+  return (_u, min, max) => (min === max ? [min - pad, max + pad] : [min, max]);
+}
+
 function axes(xLabel: string, yLabel: string): uPlot.Axis[] {
   const stroke = cssVar('--fg');
   const grid = { stroke: cssVar('--grid'), width: 1 };
@@ -34,7 +39,7 @@ function BestSoFarChart({ trials, mode }: { trials: Trial[]; mode: OptimizeMode 
       label={`Best final metric so far: ${best.times.length} improvements`}
       data={data}
       options={() => ({
-        scales: { x: { time: true } },
+        scales: { x: { time: true, range: padSingle(60) } },
         axes: axes('time', 'best'),
         series: [
           {},
@@ -55,7 +60,7 @@ function FinalMetricChart({ trials }: { trials: Trial[] }) {
       label={`Final metric of ${data[0].length} trials by trial number`}
       data={data}
       options={() => ({
-        scales: { x: { time: false } },
+        scales: { x: { time: false, range: padSingle(1) } },
         axes: axes('trial #', 'final metric'),
         cursor: { points: { size: 8 } },
         series: [
