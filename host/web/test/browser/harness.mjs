@@ -117,26 +117,33 @@ export async function stopTshost(host, timeoutMs = 30_000) {
   clearTimeout(timer);
 }
 
-/** A running experiment served by the real host, with its portal's base URL. */
-export async function startExperiment(options = {}) {
-  const exp = writeExperiment(options);
-  const port = await freePortPair();
-  const id = `web${Math.random().toString(36).slice(2, 8)}`;
-  const host = startTshost(
-    ['--data-dir', exp.data, 'run', exp.config, '--id', id, '--port', String(port),
-      '--web-dir', env('TSHOST_WEB_DIR')],
-    { logFile: join(exp.root, 'tshost.log'), extraEnv: { PORTAL_TEST_GATES: exp.gates } },
-  );
+/**
+ * Starts `tshost <command args> --port PORT --web-dir ...` and waits until its portal answers;
+ * on failure stops it and throws with its log.
+ */
+export async function servePortal(args, { logFile, port, extraEnv = {} }) {
+  const host = startTshost([...args, '--port', String(port), '--web-dir', env('TSHOST_WEB_DIR')],
+    { logFile, extraEnv });
   const base = `http://127.0.0.1:${port}/`;
   try {
-    await waitFor('the portal to answer /api/v1/tshost/overview', async () => {
-      if (host.child.exitCode !== null) throw new Error(`tshost exited:\n${host.log()}`);
+    await waitFor(`the portal of 'tshost ${args[2] ?? ''}' to answer /api/v1/tshost/overview`, async () => {
+      if (host.child.exitCode !== null) throw new Error('tshost exited');
       return (await fetch(`${base}api/v1/tshost/overview`)).ok;
     }, 60_000);
   } catch (e) {
     await stopTshost(host);
     throw new Error(`${e.message}\n--- tshost log ---\n${host.log()}`);
   }
+  return { host, base };
+}
+
+/** A running experiment served by the real host, with its portal's base URL. */
+export async function startExperiment(options = {}) {
+  const exp = writeExperiment(options);
+  const port = await freePortPair();
+  const id = `web${Math.random().toString(36).slice(2, 8)}`;
+  const { host, base } = await servePortal(['--data-dir', exp.data, 'run', exp.config, '--id', id],
+    { logFile: join(exp.root, 'tshost.log'), port, extraEnv: { PORTAL_TEST_GATES: exp.gates } });
   return { ...exp, id, port, base, host, api: (path) => getJson(`${base}api/v1/tshost/${path}`) };
 }
 

@@ -5,13 +5,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { join } from 'node:path';
 import {
-  env,
   launchBrowser,
   releaseAll,
   releaseTrial,
   screenshot,
+  servePortal,
   startExperiment,
-  startTshost,
   stopTshost,
   waitFor,
 } from './harness.mjs';
@@ -148,10 +147,10 @@ describe('portal on a live experiment', () => {
     await stopTshost(exp.host);
     await page.locator('[data-stream="down"]').waitFor({ timeout: 30_000 });
     assert.match(await page.getByRole('status').first().textContent(), /disconnected/);
-    exp.host = startTshost(
-      ['--data-dir', exp.data, 'resume', exp.id, '--port', String(exp.port), '--web-dir', env('TSHOST_WEB_DIR')],
-      { logFile: join(exp.root, 'tshost.log'), extraEnv: { PORTAL_TEST_GATES: exp.gates } },
-    );
+    // The page reconnects on its own while the host comes back on the same port.
+    const restarted = servePortal(['--data-dir', exp.data, 'resume', exp.id],
+      { logFile: join(exp.root, 'tshost.log'), port: exp.port, extraEnv: { PORTAL_TEST_GATES: exp.gates } });
+    exp.host = (await restarted).host;
     await page.locator('[data-stream="live"]').waitFor({ timeout: 60_000 });
     assert.equal(await page.evaluate(() => window.__notReloaded), true);
     const overview = await exp.api('overview');

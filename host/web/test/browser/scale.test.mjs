@@ -9,14 +9,13 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
   artifacts,
-  env,
   freePortPair,
   getJson,
   launchBrowser,
   releaseAll,
   screenshot,
+  servePortal,
   startExperiment,
-  startTshost,
   stopTshost,
   waitFor,
 } from './harness.mjs';
@@ -48,14 +47,8 @@ describe('portal with 10,000 trials', () => {
     }
     execFileSync('/usr/bin/python3', [join(here, 'fixtures', 'grow_db.py'),
       join(exp.data, exp.id, 'experiment.db'), String(TRIALS)], { stdio: 'inherit' });
-    const port = await freePortPair();
-    viewer = startTshost(['--data-dir', exp.data, 'view', exp.id, '--port', String(port),
-      '--web-dir', env('TSHOST_WEB_DIR')], { logFile: join(exp.root, 'view.log') });
-    base = `http://127.0.0.1:${port}/`;
-    await waitFor('tshost view to serve the experiment', async () => {
-      if (viewer.child.exitCode !== null) throw new Error(`tshost view exited:\n${viewer.log()}`);
-      return (await fetch(`${base}api/v1/tshost/overview`)).ok;
-    }, 60_000);
+    ({ host: viewer, base } = await servePortal(['--data-dir', exp.data, 'view', exp.id],
+      { logFile: join(exp.root, 'view.log'), port: await freePortPair() }));
     trials = (await getJson(`${base}api/v1/tshost/trials`)).trials;
     browser = await launchBrowser();
     page = browser.page;
