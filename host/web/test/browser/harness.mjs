@@ -2,7 +2,15 @@
 // the NFS storage plugin over a local directory, trial agent), and headless Debian chromium
 // driven by playwright-core. Everything waits for conditions with deadlines, never sleeps.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -19,6 +27,12 @@ export function env(name) {
 
 export const artifacts = process.env.TSHOST_TEST_ARTIFACTS ?? join(tmpdir(), 'tshost-web-artifacts');
 mkdirSync(artifacts, { recursive: true });
+
+/** A measured figure: printed, and appended to <artifacts>/figures.txt. */
+export function figure(line) {
+  console.log(`FIGURE ${line}`);
+  appendFileSync(join(artifacts, 'figures.txt'), `${new Date().toISOString()} ${line}\n`);
+}
 
 /** Polls `check` (sync or async) until it returns a truthy value; throws `what` after the deadline. */
 export async function waitFor(what, check, timeoutMs = 30_000) {

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { join } from 'node:path';
 import {
+  figure,
   launchBrowser,
   releaseAll,
   releaseTrial,
@@ -53,8 +54,11 @@ describe('portal on a live experiment', () => {
     // A marker on the window survives only as long as the page is not reloaded.
     await page.evaluate(() => (window.__notReloaded = true));
     const [first] = await running();
+    const released = Date.now();
     releaseTrial(exp, first.id);
     await waitFor('the overview to count the finished trial', async () => (await count('SUCCEEDED')) === 1, 60_000);
+    // Includes the trial's own exit and the host noticing it, not only the stream.
+    figure(`trial released -> open overview counts it SUCCEEDED: ${Date.now() - released} ms`);
     assert.equal(await page.evaluate(() => window.__notReloaded), true);
     await waitFor('the best metric to show', () => page.getByTestId('best-value').isVisible());
     const overview = await exp.api('overview');

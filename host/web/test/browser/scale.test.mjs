@@ -3,12 +3,11 @@
 // the parallel-coordinates plot must show all of them; the times are printed as figures.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { appendFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
-  artifacts,
+  figure,
   freePortPair,
   getJson,
   launchBrowser,
@@ -22,11 +21,6 @@ import {
 
 const TRIALS = 10_000;
 const here = dirname(fileURLToPath(import.meta.url));
-
-function figure(line) {
-  console.log(`FIGURE ${line}`);
-  appendFileSync(join(artifacts, 'figures.txt'), `${new Date().toISOString()} ${line}\n`);
-}
 
 describe('portal with 10,000 trials', () => {
   let base;
