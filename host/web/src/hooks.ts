@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { PortalState, Store } from './state';
 import { currentTheme, onThemeChange, type Theme } from './theme';
 
@@ -22,4 +22,27 @@ export function useNow(periodMs = 1000): number {
     return () => clearInterval(timer);
   }, [periodMs]);
   return now;
+}
+
+/**
+ * `value`, changing at most every `ms` (the latest value always arrives). The plots redraw
+ * 10,000 trials; a burst of trial events would otherwise redraw them at every event.
+ */
+export function useThrottled<T>(value: T, ms: number): T {
+  const [shown, setShown] = useState(value);
+  const last = useRef(0);
+  useEffect(() => {
+    const show = () => {
+      last.current = Date.now();
+      setShown(() => value);
+    };
+    const wait = last.current + ms - Date.now();
+    if (wait <= 0) {
+      show();
+      return;
+    }
+    const timer = setTimeout(show, wait);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return shown;
 }

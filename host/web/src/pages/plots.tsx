@@ -6,7 +6,7 @@ import { bestSoFar } from '../best';
 import { drawParallel } from '../charts/parallel-canvas';
 import { parallelModel } from '../charts/parallel-model';
 import { UPlotChart } from '../charts/uplot-chart';
-import { useTheme } from '../hooks';
+import { useThrottled, useTheme } from '../hooks';
 import type { LiveConnection } from '../live';
 import { trialHref } from '../route';
 import { selectedTrials, setSelectedTrials } from '../selection';
@@ -153,15 +153,16 @@ export function PlotsPage(props: { state: PortalState; live: LiveConnection; que
   }, [ids, state.stream === 'live']);
   const highlighted = useMemo(() => new Set(ids), [ids]);
   const mode = state.overview?.optimizeMode ?? 'maximize';
+  const trials = useThrottled(state.trials, 500);
   return (
     <div class="plots">
       <section class="card" aria-labelledby="h-best-plot">
         <h2 id="h-best-plot">Best so far</h2>
-        <BestSoFarChart trials={state.trials} mode={mode} />
+        <BestSoFarChart trials={trials} mode={mode} />
       </section>
       <section class="card" aria-labelledby="h-final-plot">
         <h2 id="h-final-plot">Final metric per trial</h2>
-        <FinalMetricChart trials={state.trials} />
+        <FinalMetricChart trials={trials} />
       </section>
       <section class="card" aria-labelledby="h-curves-plot">
         <h2 id="h-curves-plot">Intermediate results of compared trials</h2>
@@ -181,7 +182,7 @@ export function PlotsPage(props: { state: PortalState; live: LiveConnection; que
       </section>
       <section class="card" aria-labelledby="h-parallel-plot">
         <h2 id="h-parallel-plot">Hyperparameters</h2>
-        <ParallelChart trials={state.trials} searchSpace={state.overview?.searchSpace} mode={mode}
+        <ParallelChart trials={trials} searchSpace={state.overview?.searchSpace} mode={mode}
           highlighted={highlighted} />
       </section>
     </div>
