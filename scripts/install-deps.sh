@@ -4,6 +4,7 @@
 # otherwise it prints the exact command to run.
 set -eu
 
+# chromium: Debian's browser for the portal's browser tests (npm's browser downloads fail here).
 PACKAGES="
 build-essential cmake pkg-config ninja-build git
 libboost-dev libboost-program-options-dev libboost-filesystem-dev
@@ -12,6 +13,7 @@ libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
 libssl-dev libsqlite3-dev libnfs-dev
 json-schema-test-suite shellcheck python3 clang-format openssl
 nfs-ganesha nfs-ganesha-vfs rpcbind libnfs-utils
+chromium
 "
 
 missing=""

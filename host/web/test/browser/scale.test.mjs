@@ -1,0 +1,101 @@
+// 10,000 trials: a real experiment run to its end by the real tshost, its database grown to
+// 10,000 finished trials (fixtures/grow_db.py), served again by `tshost view`. The table and
+// the parallel-coordinates plot must show all of them; the times are printed as figures.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import {
+  figure,
+  freePortPair,
+  getJson,
+  launchBrowser,
+  releaseAll,
+  screenshot,
+  servePortal,
+  startExperiment,
+  stopTshost,
+  waitFor,
+} from './harness.mjs';
+
+const TRIALS = 10_000;
+const here = dirname(fileURLToPath(import.meta.url));
+
+describe('portal with 10,000 trials', () => {
+  let base;
+  let viewer;
+  let browser;
+  let page;
+  let trials;
+
+  before(async () => {
+    const exp = await startExperiment({ trials: 2, concurrency: 2 });
+    releaseAll(exp);
+    try {
+      // `tshost run` may exit when the experiment is done, or keep serving it.
+      await waitFor('the experiment to finish', async () =>
+        exp.host.child.exitCode !== null || (await exp.api('overview')).status === 'DONE', 120_000);
+    } finally {
+      await stopTshost(exp.host);
+    }
+    execFileSync('/usr/bin/python3', [join(here, 'fixtures', 'grow_db.py'),
+      join(exp.data, exp.id, 'experiment.db'), String(TRIALS)], { stdio: 'inherit' });
+    ({ host: viewer, base } = await servePortal(['--data-dir', exp.data, 'view', exp.id],
+      { logFile: join(exp.root, 'view.log'), port: await freePortPair() }));
+    trials = (await getJson(`${base}api/v1/tshost/trials`)).trials;
+    browser = await launchBrowser();
+    page = browser.page;
+  });
+
+  after(async () => {
+    await browser?.context.close();
+    if (viewer) await stopTshost(viewer);
+  });
+
+  test('the host serves all trials', () => {
+    assert.equal(trials.length, TRIALS);
+  });
+
+  test('the table renders 10,000 trials, virtualised, and sorts them', async () => {
+    const started = Date.now();
+    await page.goto(`${base}#/trials`);
+    await waitFor('the table to hold every trial', async () =>
+      (await page.getByTestId('trial-count').getAttribute('data-shown')) === String(TRIALS), 60_000);
+    await page.locator('tbody tr[data-index="0"]').waitFor();
+    const fetchMs = await page.evaluate(() => Math.round(performance.getEntriesByType('resource')
+      .find((e) => e.name.endsWith('/api/v1/tshost/trials'))?.duration ?? -1));
+    figure(`trial table with ${TRIALS} trials: first rows shown ${Date.now() - started} ms after navigation ` +
+      `(of which GET /trials ${fetchMs} ms)`);
+    const inDom = await page.locator('tbody tr[data-trial]').count();
+    assert.ok(inDom > 0 && inDom < 200, `only visible rows are in the DOM (${inDom})`);
+
+    const sortStarted = Date.now();
+    await page.locator('button[data-sort="finalMetric"]').click();
+    const best = trials.reduce((a, b) => (b.finalMetric > a.finalMetric ? b : a));
+    await waitFor('the best trial on top', async () =>
+      (await page.locator('tbody tr[data-index="0"]').getAttribute('data-trial')) === best.id);
+    figure(`sorting ${TRIALS} trials by final metric: ${Date.now() - sortStarted} ms`);
+
+    // Scrolling to the end renders the last rows.
+    await page.locator('.table-viewport').evaluate((el) => (el.scrollTop = el.scrollHeight));
+    await page.locator(`tbody tr[data-index="${TRIALS - 1}"]`).waitFor();
+    await screenshot(page, 'trials-10000');
+  });
+
+  test('the parallel-coordinates plot draws 10,000 lines', async () => {
+    const started = Date.now();
+    await page.goto(`${base}#/plots`);
+    const scored = trials.filter((t) => t.finalMetric !== null).length;
+    await waitFor('every trial drawn', async () =>
+      (await page.getByTestId('plot-parallel').getAttribute('data-lines')) === String(scored), 60_000);
+    const drawMs = await page.getByTestId('plot-parallel').getAttribute('data-draw-ms');
+    figure(`parallel coordinates with ${scored} trials: shown ${Date.now() - started} ms after navigation, canvas drawing ${drawMs} ms`);
+    assert.equal(await page.getByTestId('plot-final').getAttribute('data-points'), String(scored));
+    await screenshot(page, 'plots-10000');
+  });
+
+  test('no script errors', () => {
+    assert.deepEqual(browser.errors, []);
+  });
+});
