@@ -21,9 +21,20 @@ sh scripts/install-deps.sh
 build=${TSHOST_BUILD_DIR:-build/release}
 # The emulator lives with the tests, so the test tree is configured, but only the
 # demo's targets are built.
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DTSHOST_BUILD_TESTS=ON >/dev/null
-cmake --build "$build" -j "$(nproc)" --target tshost local nfs frameworkcontroller kubeflow-tf kubeflow-pytorch \
-    kube-emulator
+# The web portal (tshost_web) needs Node.js 20+; without it the demo runs without the portal.
+web=ON
+web_target=tshost_web
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$node_major" -lt 20 ] || ! command -v npm >/dev/null 2>&1; then
+    echo "demo: Node.js 20+ with npm not found; building without the web portal" >&2
+    web=OFF
+    web_target=
+fi
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DTSHOST_BUILD_TESTS=ON \
+    -DTSHOST_WEB="$web" >/dev/null
+# shellcheck disable=SC2086 # $web_target is one word or none
+cmake --build "$build" -j "$(nproc)" --target tshost local nfs frameworkcontroller kubeflow-tf \
+    kubeflow-pytorch kube-emulator $web_target
 
 # The emulator maps the NFS volume 127.0.0.1:/export to <nfs-root>/127.0.0.1/export,
 # the directory the examples' config.yml name as localMountPath.
