@@ -330,8 +330,15 @@ struct Kubelet::Impl {
         const bool volume_at_tmp = std::any_of(mounts.begin(), mounts.end(),
                                                [](const auto& m) { return m.first == "/tmp"; });
         const bool rewrite = !options.mount_namespace;
+        // The pod's directory is its HOME and working directory, unless the pod's own /tmp
+        // hides it (a workdir under /tmp): then both are that /tmp, pod-local and writable,
+        // where the programs that change into $PWD or $HOME (pyenv's shims) can reach them.
+        std::string home = p.dir;
         if (!rewrite && !volume_at_tmp) {
             mounts.emplace_back("/tmp", pod_tmp);
+            if (p.dir.starts_with("/tmp/")) {
+                home = "/tmp";
+            }
         }
         std::sort(mounts.begin(), mounts.end(),
                   [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
@@ -342,7 +349,7 @@ struct Kubelet::Impl {
         std::map<std::string, std::string> env;
         const char* path = std::getenv("PATH");
         env["PATH"] = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
-        env["HOME"] = p.dir;
+        env["HOME"] = home;
         env["HOSTNAME"] = p.name;
         std::vector<std::string> order = {"PATH", "HOME", "HOSTNAME"};
         if (rewrite) {
@@ -398,8 +405,8 @@ struct Kubelet::Impl {
         }
         s.argv = std::move(command);
         const std::string wd = c.spec.value("workingDir", "");
-        s.cwd = wd.empty() ? p.dir : map_path(wd);
-        s.cwd_on_host = wd.empty();
+        s.cwd = wd.empty() ? home : map_path(wd);
+        s.cwd_on_host = wd.empty() && home == p.dir;
         if (!rewrite) {
             for (auto it = mounts.rbegin(); it != mounts.rend(); ++it) {
                 s.binds.push_back({it->second, it->first});

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "db/experiment_db.hpp"
+#include "golden_json.hpp"
 #include "raw_http.hpp"
 #include "tshost_process.hpp"
 
@@ -213,20 +214,13 @@ TEST_F(PortalE2E, NniRoutesMatchTheGoldenResponsesOfAFinishedExperiment) {
         {"export-data", "/api/v1/nni/export-data"},
         {"trial-file", "/api/v1/nni/trial-file/" + first + "/stdout"},
     };
-    const bool update = std::getenv("TSHOST_UPDATE_GOLDEN") != nullptr;
     for (const auto& [name, target] : routes) {
         const auto r = http_request(port_, "GET", target);
         ASSERT_TRUE(r) << target;
         const json actual =
             normalise(json{{"status", r->status}, {"body", json::parse(r->body, nullptr, false)}},
                       ids, root_.string());
-        const auto golden = fs::path(GOLDEN_DIR) / (name + ".json");
-        if (update) {
-            std::ofstream(golden) << actual.dump(2) << "\n";
-            continue;
-        }
-        ASSERT_TRUE(fs::exists(golden)) << golden << " (TSHOST_UPDATE_GOLDEN=1 writes it)";
-        EXPECT_EQ(actual, json::parse(read_file(golden))) << name << ": " << actual.dump(2);
+        tshost::test::expect_golden_json(actual, std::string(GOLDEN_DIR) + "/" + name + ".json");
     }
     // View is read-only: NNI's actions answer 409.
     const auto cancel = http_request(port_, "DELETE", "/api/v1/nni/trial-jobs/" + first);

@@ -1,7 +1,7 @@
 // The seed example configs (config/experiments/frameworkcontroller-nfs.v2.yml and its v1 twin),
 // loaded by the host's own config loader, become the Framework in golden/ — the same one for
 // both, since v1 converts to v2 — and it passes the Framework schema.
-// Regenerate after an intended change: FC_UPDATE_GOLDEN=1 ./frameworkcontroller_tests.
+// Regenerate after an intended change: TSHOST_UPDATE_GOLDEN=1 ./frameworkcontroller_tests.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -10,6 +10,7 @@
 
 #include "config/experiment_config.hpp"
 #include "fc_test_support.hpp"
+#include "golden_json.hpp"
 
 namespace {
 
@@ -29,16 +30,7 @@ json framework_for(const std::string& example) {
 }
 
 void expect_golden(const json& actual, const std::string& name) {
-    const std::string path = std::string(FC_GOLDEN_DIR) + "/" + name;
-    if (std::getenv("FC_UPDATE_GOLDEN") != nullptr) {
-        std::ofstream(path) << actual.dump(2) << "\n";
-    }
-    std::ifstream in(path);
-    ASSERT_TRUE(in) << "no golden file " << path;
-    std::stringstream text;
-    text << in.rdbuf();
-    EXPECT_EQ(actual, json::parse(text.str())) << "differs from " << path << ":\n"
-                                               << actual.dump(2);
+    tshost::test::expect_golden_json(actual, std::string(FC_GOLDEN_DIR) + "/" + name);
 }
 
 TEST(Golden, V2ExampleRendersTheGoldenFramework) {

@@ -470,8 +470,9 @@ TEST(KubeEmulator, NfsVolumeMapsToLocalDirectory) {
 
 TEST(KubeEmulator, SigtermKillsPodProcesses) {
     Emulator emu;
-    // The shell writes its pid to its working directory, the pod directory on this host (the
-    // pod's own /tmp hides the host's, so a path under the host's /tmp would not do).
+    // The shell writes its pid to its working directory. The emulator's workdir is under the
+    // host's /tmp, which the pod's own /tmp hides, so that directory is the pod's /tmp:
+    // <pod dir>/tmp on this host.
     const json pod = {
         {"metadata", {{"name", "sleeper"}}},
         {"spec", {{"containers", {container("c", "echo $$$$ > pid; exec sleep 600")}}}}};
@@ -479,7 +480,7 @@ TEST(KubeEmulator, SigtermKillsPodProcesses) {
     ASSERT_EQ(created.code, 201);
     const std::string uid = created.json_body()["metadata"]["uid"];
     const std::string pidfile =
-        emu.dir() + "/work/pods/default/sleeper-" + uid.substr(0, 8) + "/pid";
+        emu.dir() + "/work/pods/default/sleeper-" + uid.substr(0, 8) + "/tmp/pid";
     emu.wait_for(kPods + "/sleeper",
                  [](const json& o) { return o["status"].value("phase", "") == "Running"; });
     pid_t child = 0;

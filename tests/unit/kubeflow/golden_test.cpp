@@ -2,7 +2,7 @@
 // kubeflow-pytorch-azure.v{1,2}.yml), loaded by the host's own config loader, become the jobs in
 // golden/ — the same job for v1 and v2, since v1 converts to v2 — and each passes the official
 // CRD and the webhook rules. Regenerate after an intended change:
-// KF_UPDATE_GOLDEN=1 ./kubeflow_tests.
+// TSHOST_UPDATE_GOLDEN=1 ./kubeflow_tests.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -11,6 +11,7 @@
 
 #include "binary_quantity.hpp"
 #include "config/experiment_config.hpp"
+#include "golden_json.hpp"
 #include "kf_test_support.hpp"
 #include "pytorch_flavor.hpp"
 #include "tf_flavor.hpp"
@@ -47,16 +48,7 @@ json job_for(const Example& example) {
 }
 
 void expect_golden(const json& actual, const std::string& name) {
-    const std::string path = std::string(KF_GOLDEN_DIR) + "/" + name;
-    if (std::getenv("KF_UPDATE_GOLDEN") != nullptr) {
-        std::ofstream(path) << actual.dump(2) << "\n";
-    }
-    std::ifstream in(path);
-    ASSERT_TRUE(in) << "no golden file " << path;
-    std::stringstream text;
-    text << in.rdbuf();
-    EXPECT_EQ(actual, json::parse(text.str())) << "differs from " << path << ":\n"
-                                               << actual.dump(2);
+    tshost::test::expect_golden_json(actual, std::string(KF_GOLDEN_DIR) + "/" + name);
 }
 
 // The job with every container's memory as a number of bytes: v1's memoryMB: 4096 reads
