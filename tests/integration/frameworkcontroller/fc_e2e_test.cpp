@@ -11,6 +11,7 @@
 
 #include "db/experiment_db.hpp"
 #include "emulator_fixture.hpp"
+#include "pod_lifecycle_checks.hpp"
 #include "tshost_process.hpp"
 
 namespace {
@@ -36,8 +37,9 @@ class FrameworkControllerE2E : public testing::Test {
         fs::create_directories(share_);
     }
 
-    /// One experiment config; `roles` is the YAML list of task roles.
-    std::string config(const std::string& roles, int trials) {
+    /// One experiment config; `roles` is the YAML list of task roles, `extra` more keys of the
+    /// trainingService section.
+    std::string config(const std::string& roles, int trials, const std::string& extra = "") {
         const fs::path path = root_ / "config.yml";
         std::ofstream(path) << "experimentName: fc-e2e\n"
                             << "searchSpace:\n  x: {_type: uniform, _value: [0, 1]}\n"
@@ -51,16 +53,17 @@ class FrameworkControllerE2E : public testing::Test {
                             << "  namespace: nni\n"
                             << "  serviceAccountName: frameworkbarrier\n"
                             << "  kubeconfig: " << emulator_->kubeconfig() << "\n"
-                            << "  taskRoles:\n"
+                            << extra << "  taskRoles:\n"
                             << roles << "  storage:\n"
                             << "    storageType: nfs\n    server: 127.0.0.1\n    path: /export\n"
                             << "    localMountPath: " << share_.string() << "\n";
         return path.string();
     }
 
-    static std::string role(const std::string& name, int tasks) {
-        return "    - name: " + name +
-               "\n      dockerImage: python:3-slim\n      taskNumber: " + std::to_string(tasks) +
+    static std::string role(const std::string& name, int tasks,
+                            const std::string& image = "python:3-slim") {
+        return "    - name: " + name + "\n      dockerImage: " + image +
+               "\n      taskNumber: " + std::to_string(tasks) +
                "\n      command: python3 trial.py\n      gpuNumber: 0\n      cpuNumber: 1\n"
                "      memorySize: 512mb\n      frameworkAttemptCompletionPolicy:\n"
                "        minFailedTaskCount: 1\n        minSucceedTaskCount: -1\n";
@@ -108,6 +111,18 @@ class FrameworkControllerE2E : public testing::Test {
         EXPECT_TRUE(pods.value("items", json::array()).empty()) << pods.dump();
     }
 
+    /// One trial whose pod never starts, with podPendingTimeout 3s: the trouble is shown, then
+    /// fails the trial, and nothing is left.
+    void expect_pod_trouble_fails_the_trial(const std::string& roles, const std::string& trouble,
+                                            const std::string& detail) {
+        const TshostRun result = run(config(roles, 1, "  podPendingTimeout: 3s\n"));
+        ASSERT_EQ(result.exit_code, 0) << result.output << "\n" << emulator_->log();
+        pod_checks::expect_failed_by_pod_trouble(
+            db(), emulator_->request("GET", "/emulator/v1/stats").json_body(), "frameworks",
+            trouble, detail);
+        expect_cluster_empty();
+    }
+
     fs::path root_, share_;
     std::unique_ptr<kemu::test::Emulator> emulator_;
 };
@@ -143,6 +158,53 @@ TEST_F(FrameworkControllerE2E, EveryTrialSucceedsWithItsMetricsStoredOnceAndNoth
         const std::string text((std::istreambuf_iterator<char>(script)), {});
         EXPECT_THAT(text, testing::Not(HasSubstr("TSHOST_METRICS_TOKEN=")));
     }
+    expect_cluster_empty();
+}
+
+TEST_F(FrameworkControllerE2E, AnImageThatCannotBePulledIsShownThenFailsTheTrialAfterTheTimeout) {
+    expect_pod_trouble_fails_the_trial(role("worker", 1, "registry.example/does-not-exist:1"),
+                                       "ImagePull", "does-not-exist");
+}
+
+TEST_F(FrameworkControllerE2E, APodNoNodeFitsIsShownThenFailsTheTrialAfterTheTimeout) {
+    expect_pod_trouble_fails_the_trial(role("worker", 1) +
+                                           "      podSpecPatch:\n"
+                                           "        nodeSelector: {accelerator: nvidia-a100}\n",
+                                       "Unschedulable",
+                                       "didn't match Pod's node affinity/selector");
+}
+
+TEST_F(FrameworkControllerE2E, AFinishedTrialsFrameworkIsDeletedWhileTheExperimentRuns) {
+    // The gated trial: each waits after its first result until `go` is in its directory.
+    fs::copy_file(GATED_TRIAL_SCRIPT, root_ / "code" / "trial.py",
+                  fs::copy_options::overwrite_existing);
+    std::ofstream(root_ / "code" / "gate") << "gate";
+    const pid_t host = start_tshost({"--data-dir", (root_ / "data").string(), "run",
+                                     config(role("worker", 1), 2), "--id", kExp, "--port", "0"},
+                                    (root_ / "host.log").string());
+    const auto ids =
+        pod_checks::wait_for_reporting_trials(root_ / "data" / kExp / "experiment.db", 2);
+    ASSERT_EQ(ids.size(), 2U) << "the experiment never got going\n" << emulator_->log();
+    const std::string done = "nniexp" + std::string(kExp) + "trial" + ids[0];
+    const std::string gated = "nniexp" + std::string(kExp) + "trial" + ids[1];
+    std::ofstream(share_ / "nni" / kExp / ids[0] / "go") << "go";
+    const std::string frameworks =
+        "/apis/frameworkcontroller.microsoft.com/v1/namespaces/nni/frameworks/";
+    // The finished one goes while the other, still gated, keeps the experiment running.
+    const json gone = emulator_->wait_for(
+        frameworks + done, [](const json& fw) { return fw.value("code", 0) == 404; });
+    EXPECT_EQ(gone.value("code", 0), 404) << "the finished Framework is still there";
+    EXPECT_EQ(emulator_->request("GET", frameworks + gated).code, 200);
+    EXPECT_EQ(db().trial(ids[0])->status, "SUCCEEDED");
+    std::ofstream(share_ / "nni" / kExp / ids[1] / "go") << "go";
+    ASSERT_EQ(wait_process(host, 240), 0) << emulator_->log();
+    for (const auto& t : db().trials()) {
+        EXPECT_EQ(t.status, "SUCCEEDED") << t.id << ": " << t.message;
+        EXPECT_EQ(db().metrics(t.id).size(), 3U) << t.id;  // outputs collected before deletion
+    }
+    const json stats = emulator_->request("GET", "/emulator/v1/stats").json_body();
+    // The first Framework by its own DELETE; the last one may go with the experiment's end.
+    EXPECT_GE(stats["requests"]["resources"]["frameworks"].value("delete", 0), 1) << stats.dump();
     expect_cluster_empty();
 }
 
