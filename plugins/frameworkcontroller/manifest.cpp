@@ -1,5 +1,7 @@
 #include "manifest.hpp"
 
+#include <tshost/kubeplatform/pod_spec_patch.hpp>
+
 #include <algorithm>
 #include <cctype>
 
@@ -125,17 +127,26 @@ json registry_secret(const Settings& s, std::string_view namespace_name, const s
 json build_framework(const Settings& s, const TrialInput& trial, const PodVolume& storage) {
     const std::vector<std::string> secrets =
         kp::registry_secret_per_role(s.experiment_id, registry_auth_paths(s));
+    const json labels =
+        kp::labels_json(trial_labels(trial.experiment_id, trial.trial_id, trial.spec.attempt));
     json roles = json::array();
     for (size_t i = 0; i < s.roles.size(); ++i) {
         const Role& role = s.roles[i];
-        roles.push_back({{"name", role.name},
-                         {"taskNumber", role.task_number},
-                         {"frameworkAttemptCompletionPolicy",
-                          {{"minFailedTaskCount", role.min_failed},
-                           {"minSucceededTaskCount", role.min_succeeded}}},
-                         {"task",
-                          {{"retryPolicy", no_retry()},
-                           {"pod", {{"spec", pod_spec(s, i, trial, storage, secrets[i])}}}}}});
+        roles.push_back(
+            {{"name", role.name},
+             {"taskNumber", role.task_number},
+             {"frameworkAttemptCompletionPolicy",
+              {{"minFailedTaskCount", role.min_failed},
+               {"minSucceededTaskCount", role.min_succeeded}}},
+             {"task",
+              {{"retryPolicy", no_retry()},
+               // The pods carry the Framework's labels: the platform
+               // follows them by the experiment's selector.
+               {"pod",
+                {{"metadata", {{"labels", labels}}},
+                 {"spec", kp::patched_pod_spec(
+                              pod_spec(s, i, trial, storage, secrets[i]), role.pod_spec_patch,
+                              "taskRoles[" + std::to_string(i) + "].podSpecPatch")}}}}}});
     }
     return {
         {"apiVersion", std::string(kGroup) + "/" + kVersion},
@@ -143,8 +154,7 @@ json build_framework(const Settings& s, const TrialInput& trial, const PodVolume
         {"metadata",
          {{"name", framework_name(trial.experiment_id, trial.trial_id, trial.spec.attempt)},
           {"namespace", trial.namespace_name},
-          {"labels", kp::labels_json(
-                         trial_labels(trial.experiment_id, trial.trial_id, trial.spec.attempt))}}},
+          {"labels", labels}}},
         {"spec", {{"executionType", "Start"}, {"retryPolicy", no_retry()}, {"taskRoles", roles}}}};
 }
 

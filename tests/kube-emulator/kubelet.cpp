@@ -148,6 +148,10 @@ struct Kubelet::Impl {
         if (!current || get_string(*current, {"metadata", "uid"}) != uid || pods.count(uid) != 0) {
             return;
         }
+        if (!fits_node((*current)["spec"].value("nodeSelector", json::object()))) {
+            unschedulable(*current);
+            return;
+        }
         PodRun p;
         p.uid = uid;
         p.ns = ns;
@@ -197,6 +201,41 @@ struct Kubelet::Impl {
             }
         }
         advance(run);
+    }
+
+    /// The one node's labels satisfy the pod's nodeSelector.
+    static bool fits_node(const json& selector) {
+        const json node_labels = {{"kubernetes.io/hostname", kNodeName},
+                                  {"kubernetes.io/os", "linux"},
+                                  {"kubernetes.io/arch", "amd64"}};
+        if (!selector.is_object()) {
+            return true;
+        }
+        for (const auto& [key, value] : selector.items()) {
+            if (!node_labels.contains(key) || node_labels[key] != value) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// What kube-scheduler reports for a pod no node fits: it stays Pending, never runs.
+    void unschedulable(const json& pod) {
+        const std::string message =
+            "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector. "
+            "preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.";
+        json next = pod;
+        next["status"] = {{"phase", "Pending"},
+                          {"qosClass", "BestEffort"},
+                          {"conditions",
+                           {{{"type", "PodScheduled"},
+                             {"status", "False"},
+                             {"lastProbeTime", nullptr},
+                             {"lastTransitionTime", now_rfc3339()},
+                             {"reason", "Unschedulable"},
+                             {"message", message}}}}};
+        store.update(resource("pods"), std::move(next), Store::Scope::Status);
+        events.record(pod, "Warning", "FailedScheduling", message, "default-scheduler");
     }
 
     void pull_failed(PodRun& p, Container& c) {

@@ -51,7 +51,7 @@ std::string FrameworkControllerE2E::config(const Experiment& e) {
                         << "  namespace: nni\n"
                         << "  serviceAccountName: frameworkbarrier\n"
                         << "  kubeconfig: " << emulator_->kubeconfig() << "\n"
-                        << "  taskRoles:\n"
+                        << e.platform_extra << "  taskRoles:\n"
                         << e.roles << "  storage:\n"
                         << (e.storage_yaml.empty() ? "    storageType: nfs\n    server: 127.0.0.1\n"
                                                      "    path: /export\n    localMountPath: " +

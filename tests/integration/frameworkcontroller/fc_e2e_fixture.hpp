@@ -30,11 +30,12 @@ using nlohmann::json;
 struct Experiment {
     Experiment(std::string roles_yaml, int max_trials)
         : roles(std::move(roles_yaml)), trials(max_trials) {}
-    std::string roles;         // the YAML list of task roles (see role())
-    int trials = 3;            // maxTrialNumber
-    int concurrency = 2;       // trialConcurrency
-    std::string extra;         // more top-level YAML lines, e.g. "maxTrialRetries: 1\n"
-    std::string storage_yaml;  // the storage section's lines; empty: nfs on the emulator's share
+    std::string roles;           // the YAML list of task roles (see role())
+    int trials = 3;              // maxTrialNumber
+    int concurrency = 2;         // trialConcurrency
+    std::string extra;           // more top-level YAML lines, e.g. "maxTrialRetries: 1\n"
+    std::string platform_extra;  // more trainingService lines, e.g. "  podPendingTimeout: 3s\n"
+    std::string storage_yaml;    // the storage section's lines; empty: nfs on the emulator's share
 };
 
 /// One task role in the config's YAML; `args` are appended to `python3 trial.py`.

@@ -82,6 +82,8 @@ class FrameworkControllerLifecycle : public testing::Test {
     std::unique_ptr<PlatformInstance> platform(const std::string& command,
                                                const json& role_extra = json::object()) {
         json section = {{"namespace", "nni"},
+                        // These tests look at a Framework after its trial ended.
+                        {"keepFinishedJobs", true},
                         {"kubeconfig", emulator_->kubeconfig()},
                         {"taskRoles",
                          {{{"name", "worker"},

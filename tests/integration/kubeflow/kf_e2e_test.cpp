@@ -16,6 +16,7 @@
 #include "db/experiment_db.hpp"
 #include "emulator_fixture.hpp"
 #include "kf_platforms.hpp"
+#include "pod_lifecycle_checks.hpp"
 #include "tshost_process.hpp"
 
 namespace {
@@ -41,7 +42,9 @@ class KubeflowE2E : public testing::TestWithParam<kf_it::Platform> {
         fs::create_directories(share_);
     }
 
-    std::string config(int trials) {
+    /// `extra`: more keys of the trainingService section; `image` of every role.
+    std::string config(int trials, const std::string& extra = "",
+                       const std::string& image = "python:3-slim") {
         const kf_it::Platform& p = GetParam();
         const fs::path path = root_ / "config.yml";
         std::ofstream out(path);
@@ -57,11 +60,12 @@ class KubeflowE2E : public testing::TestWithParam<kf_it::Platform> {
             << "  apiVersion: v1\n"
             << "  reuseMode: false\n"
             << "  namespace: nni\n"
-            << "  kubeconfig: " << emulator_->kubeconfig() << "\n";
+            << "  kubeconfig: " << emulator_->kubeconfig() << "\n"
+            << extra;
         for (const char* role : p.roles) {
             out << "  " << role << ":\n"
                 << "    replicas: 1\n    command: python3 trial.py\n    gpuNumber: 0\n"
-                << "    cpuNumber: 1\n    memorySize: 512mb\n    dockerImage: python:3-slim\n";
+                << "    cpuNumber: 1\n    memorySize: 512mb\n    dockerImage: " << image << "\n";
         }
         out << "  storage:\n"
             << "    storageType: nfs\n    server: 127.0.0.1\n    path: /export\n"
@@ -188,6 +192,45 @@ TEST_P(KubeflowE2E, KillNineThenResumeAdoptsTheRunningJobsAndLosesNoMetric) {
     const TshostRun resumed = run_tshost(args({"resume", kExp, "--port", "0"}), 240);
     ASSERT_EQ(resumed.exit_code, 0) << resumed.output << "\n" << emulator_->log();
     expect_succeeded_exactly_once(2, resumed.output);
+    expect_cluster_empty();
+}
+
+TEST_P(KubeflowE2E, AnImageThatCannotBePulledIsShownThenFailsTheTrialAfterTheTimeout) {
+    const TshostRun result = run_tshost(
+        args({"run", config(1, "  podPendingTimeout: 3s\n", "registry.example/does-not-exist:1"),
+              "--id", kExp, "--port", "0"}),
+        240);
+    ASSERT_EQ(result.exit_code, 0) << result.output << "\n" << emulator_->log();
+    pod_checks::expect_failed_by_pod_trouble(
+        db(), emulator_->request("GET", "/emulator/v1/stats").json_body(), GetParam().plural,
+        "ImagePull", "does-not-exist");
+    expect_cluster_empty();
+}
+
+TEST_P(KubeflowE2E, AFinishedTrialsJobIsDeletedWhileTheExperimentRuns) {
+    std::ofstream(root_ / "code" / "gate") << "gate";
+    const pid_t host = start_tshost(args({"run", config(2), "--id", kExp, "--port", "0"}),
+                                    (root_ / "host.log").string());
+    const auto ids =
+        pod_checks::wait_for_reporting_trials(root_ / "data" / kExp / "experiment.db", 2);
+    ASSERT_EQ(ids.size(), 2U) << "the experiment never got going\n" << emulator_->log();
+    std::ofstream(share_ / "nni" / kExp / ids[0] / "go") << "go";
+    // The finished one goes while the other, still gated, keeps the experiment running.
+    const json gone =
+        emulator_->wait_for(kf_it::job_path(GetParam(), "nni", kf_it::job_name(kExp, ids[0])),
+                            [](const json& job) { return job.value("code", 0) == 404; });
+    EXPECT_EQ(gone.value("code", 0), 404) << "the finished job is still there";
+    EXPECT_EQ(
+        emulator_->request("GET", kf_it::job_path(GetParam(), "nni", kf_it::job_name(kExp, ids[1])))
+            .code,
+        200);
+    std::ofstream(share_ / "nni" / kExp / ids[1] / "go") << "go";
+    ASSERT_EQ(wait_process(host, 240), 0) << emulator_->log();
+    expect_succeeded_exactly_once(2, "");
+    const json stats = emulator_->request("GET", "/emulator/v1/stats").json_body();
+    // The first job by its own DELETE; the last one may go with the experiment's end.
+    EXPECT_GE(stats["requests"]["resources"][GetParam().plural].value("delete", 0), 1)
+        << stats.dump();
     expect_cluster_empty();
 }
 

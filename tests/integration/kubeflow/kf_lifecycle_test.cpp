@@ -75,6 +75,8 @@ class KubeflowLifecycle : public testing::TestWithParam<kf_it::Platform> {
         json section = {{"operator", GetParam().operator_},
                         {"apiVersion", "v1"},
                         {"namespace", "nni"},
+                        // These tests look at a job after its trial ended.
+                        {"keepFinishedJobs", true},
                         {"kubeconfig", emulator_->kubeconfig()}};
         for (const char* role : GetParam().roles) {
             section[role] = {{"replicas", 1},  {"command", command},

@@ -61,6 +61,46 @@ TEST(Settings, ReadsRolesAndDefaults) {
     EXPECT_EQ(fc_platform::cpu_quantity(4), "4");
 }
 
+TEST(ConfigSchema, PodPendingTimeoutAndKeepFinishedJobsTakeDurations) {
+    json s = fc_test::one_role_section();
+    s["podPendingTimeout"] = "1.5m";
+    s["keepFinishedJobs"] = "30m";
+    EXPECT_EQ(config_problems(s), "");
+    s["podPendingTimeout"] = 0;
+    s["keepFinishedJobs"] = true;
+    EXPECT_EQ(config_problems(s), "");
+    s["podPendingTimeout"] = "ten minutes";
+    EXPECT_THAT(config_problems(s), HasSubstr("podPendingTimeout"));
+    s["podPendingTimeout"] = "10m";
+    s["keepFinishedJobs"] = "forever";
+    EXPECT_THAT(config_problems(s), HasSubstr("keepFinishedJobs"));
+}
+
+TEST(Settings, PodPendingTimeoutAndFinishedJobDeletion) {
+    json s = fc_test::one_role_section();
+    auto parsed = fc_test::settings_of(s, "exp1");
+    EXPECT_EQ(parsed.pod_pending_timeout_ms, 600'000);       // NNI-style default: 10m
+    EXPECT_EQ(parsed.delete_finished_after_ms, int64_t{0});  // deleted once finished
+    s["podPendingTimeout"] = "1.5m";
+    s["keepFinishedJobs"] = "2h";
+    parsed = fc_test::settings_of(s, "exp1");
+    EXPECT_EQ(parsed.pod_pending_timeout_ms, 90'000);
+    EXPECT_EQ(parsed.delete_finished_after_ms, int64_t{7'200'000});
+    s["podPendingTimeout"] = 0;  // disabled
+    s["keepFinishedJobs"] = true;
+    parsed = fc_test::settings_of(s, "exp1");
+    EXPECT_EQ(parsed.pod_pending_timeout_ms, 0);
+    EXPECT_FALSE(parsed.delete_finished_after_ms);  // kept until the experiment ends
+    s["keepFinishedJobs"] = "3 weeks";
+    try {
+        fc_test::settings_of(s, "exp1");
+        ADD_FAILURE() << "a bad duration was accepted";
+    } catch (const std::invalid_argument& e) {
+        EXPECT_THAT(e.what(), HasSubstr("keepFinishedJobs"));
+        EXPECT_THAT(e.what(), HasSubstr("\"10m\""));  // says what to write instead
+    }
+}
+
 TEST(Settings, RefusesDuplicateRoleNames) {
     json s = fc_test::two_role_section();
     s["taskRoles"][1]["name"] = "ps";

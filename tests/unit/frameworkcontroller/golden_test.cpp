@@ -53,4 +53,26 @@ TEST(Golden, ExampleSectionsPassThePublishedSchema) {
     }
 }
 
+// The shared-memory, scheduling and env patch users ask for (NNI #4424, #1354): what tshost built
+// stays, what the patch adds is merged in, and the result passes the Framework rules.
+TEST(Golden, APodSpecPatchAddsShmSchedulingEnvAndAVolume) {
+    json section = fc_test::one_role_section();
+    section["taskRoles"][0]["podSpecPatch"] = json::parse(R"({
+      "nodeSelector": {"accelerator": "nvidia-a100"},
+      "tolerations": [{"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}],
+      "volumes": [{"name": "dshm", "emptyDir": {"medium": "Memory", "sizeLimit": "8Gi"}},
+                  {"name": "datasets", "persistentVolumeClaim": {"claimName": "imagenet"}}],
+      "containers": [{"name": "framework",
+                      "volumeMounts": [{"name": "dshm", "mountPath": "/dev/shm"},
+                                       {"name": "datasets", "mountPath": "/data", "readOnly": true}],
+                      "env": [{"name": "NCCL_DEBUG", "value": "INFO"}]}]})");
+    EXPECT_EQ(fc_test::config_problems(section), "");
+    const auto settings = fc_test::settings_of(section);
+    const json fw = fc_platform::redacted(
+        fc_platform::build_framework(settings, fc_test::trial_input("abc12xyz", "xy3qa"),
+                                     fc_platform::parse_pod_volume(fc_test::nfs_pod_volume())));
+    expect_golden(fw, "frameworkcontroller-podspecpatch.framework.json");
+    EXPECT_EQ(fc_test::framework_problems(fw), "");
+}
+
 }  // namespace

@@ -412,6 +412,33 @@ TEST(KubeEmulator, FaultInjection) {
         warned = warned || (e["type"] == "Warning" && e["message"] == "Error: ErrImagePull");
     }
     EXPECT_TRUE(warned);
+    // A pod whose nodeSelector the one node cannot satisfy is never scheduled; one it satisfies
+    // runs.
+    const json stray = {{"metadata", {{"name", "stray"}}},
+                        {"spec",
+                         {{"nodeSelector", {{"accelerator", "nvidia-a100"}}},
+                          {"containers", {container("c", "true", "busybox")}}}}};
+    ASSERT_EQ(emu.request("POST", kPods, stray.dump()).code, 201);
+    const json unplaced = emu.wait_for(kPods + "/stray", [](const json& o) {
+        return !o["status"].value("conditions", json::array()).empty();
+    });
+    const json scheduled = unplaced["status"]["conditions"][0];
+    EXPECT_EQ(scheduled["type"], "PodScheduled");
+    EXPECT_EQ(scheduled["status"], "False");
+    EXPECT_EQ(scheduled["reason"], "Unschedulable");
+    EXPECT_EQ(unplaced["status"]["phase"], "Pending");
+    EXPECT_FALSE(unplaced["spec"].contains("nodeName"));
+    const json placed_pod = {{"metadata", {{"name", "placed"}}},
+                             {"spec",
+                              {{"nodeSelector", {{"kubernetes.io/os", "linux"}}},
+                               {"restartPolicy", "Never"},
+                               {"containers", {container("c", "true", "busybox")}}}}};
+    ASSERT_EQ(emu.request("POST", kPods, placed_pod.dump()).code, 201);
+    const json placed = emu.wait_for(kPods + "/placed", [](const json& o) {
+        return o["status"].value("phase", "") == "Succeeded";
+    });
+    EXPECT_EQ(placed["status"]["phase"], "Succeeded");
+    EXPECT_EQ(placed["spec"].value("nodeName", ""), "kube-emulator");
     // Dropping watches ends an open stream.
     std::thread dropper([&] {
         emu.wait_for("/emulator/v1/stats",

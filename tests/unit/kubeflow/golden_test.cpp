@@ -106,4 +106,25 @@ TEST(Golden, ExampleSectionsPassThePublishedSchemas) {
     }
 }
 
+// A podSpecPatch on the PyTorch master (shared memory for DataLoader workers, a GPU node pool):
+// merged into what tshost built, and the merged job still passes the CRD and the webhook rules.
+TEST(Golden, APodSpecPatchedPyTorchJobThatTheCrdAccepts) {
+    json section = kf_test::pytorch_section();
+    section["master"]["podSpecPatch"] = json::parse(R"({
+      "nodeSelector": {"cloud.google.com/gke-accelerator": "nvidia-l4"},
+      "tolerations": [{"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}],
+      "volumes": [{"name": "dshm", "emptyDir": {"medium": "Memory"}}],
+      "containers": [{"name": "pytorch",
+                      "volumeMounts": [{"name": "dshm", "mountPath": "/dev/shm"}],
+                      "env": [{"name": "NCCL_DEBUG", "value": "INFO"}]}]})");
+    EXPECT_EQ(kf_test::config_problems(kubeflow_pytorch::kConfigSchema, section), "");
+    const json job = kp::redacted(kp::build_kubeflow_job(
+        kubeflow_pytorch::pytorch_flavor(), kf_test::pytorch_settings(section),
+        kf_test::trial_input("abc12xyz", "xy3qa"),
+        kp::parse_pod_volume(kf_test::nfs_pod_volume())));
+    expect_golden(job, "kubeflow-pytorch-podspecpatch.pytorchjob.json");
+    EXPECT_EQ(kf_test::crd_problems(kp::pytorchjob_crd(), job), "");
+    EXPECT_NO_THROW(kp::check_kubeflow_rules(kubeflow_pytorch::pytorch_flavor(), job));
+}
+
 }  // namespace

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "tshost/kubeplatform/pod_parts.hpp"
+#include "tshost/kubeplatform/pod_spec_patch.hpp"
 
 namespace tshost::kubeplatform {
 
@@ -114,6 +115,8 @@ json build_kubeflow_job(const KubeflowFlavor& f, const KubeflowSettings& s, cons
                         const PodVolume& storage) {
     const std::vector<std::string> secrets =
         registry_secret_per_role(s.experiment_id, kubeflow_registry_auth_paths(s));
+    const json labels =
+        labels_json(trial_labels(trial.experiment_id, trial.trial_id, trial.spec.attempt));
     json specs = json::object();
     for (size_t i = 0; i < s.roles.size(); ++i) {
         const KubeflowRole& role = s.roles[i];
@@ -129,8 +132,14 @@ json build_kubeflow_job(const KubeflowFlavor& f, const KubeflowSettings& s, cons
         if (!secrets[i].empty()) {
             pod["imagePullSecrets"] = {{{"name", secrets[i]}}};
         }
+        // The pods carry the job's labels: the platform follows them by the experiment's
+        // selector.
         specs[role.replica_type] = {
-            {"replicas", role.replicas}, {"restartPolicy", "Never"}, {"template", {{"spec", pod}}}};
+            {"replicas", role.replicas},
+            {"restartPolicy", "Never"},
+            {"template",
+             {{"metadata", {{"labels", labels}}},
+              {"spec", patched_pod_spec(pod, role.pod_spec_patch, role.name + ".podSpecPatch")}}}};
     }
     return {{"apiVersion", "kubeflow.org/v1"},
             {"kind", f.kind},
@@ -138,8 +147,7 @@ json build_kubeflow_job(const KubeflowFlavor& f, const KubeflowSettings& s, cons
              {{"name", job_name(kubeflow_name_style(f), trial.experiment_id, trial.trial_id,
                                 trial.spec.attempt)},
               {"namespace", trial.namespace_name},
-              {"labels", labels_json(trial_labels(trial.experiment_id, trial.trial_id,
-                                                  trial.spec.attempt))}}},
+              {"labels", labels}}},
             {"spec", {{"runPolicy", {{"cleanPodPolicy", kCleanPodPolicy}}}, {f.specs_key, specs}}}};
 }
 

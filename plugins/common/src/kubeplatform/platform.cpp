@@ -11,6 +11,7 @@
 
 #include "tshost/kubeplatform/kube_errors.hpp"
 #include "tshost/kubeplatform/pod_parts.hpp"
+#include "tshost/kubeplatform/pod_trouble.hpp"
 
 namespace tshost::kubeplatform {
 namespace {
@@ -19,6 +20,10 @@ using nlohmann::json;
 namespace kube = tshost::kube;
 
 constexpr auto kSyncTimeout = std::chrono::seconds(30);
+constexpr auto kTickPeriod = std::chrono::seconds(1);
+// Pods are re-read this often (in ticks) for trouble that only time reveals (an init container
+// that does not finish): such a pod sends no new event.
+constexpr int64_t kPodRecheckTicks = 10;
 
 int64_t now_ms() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -52,7 +57,9 @@ KubePlatform::KubePlatform(const tshost::CreateArgs& args, CommonSettings settin
 }
 
 KubePlatform::~KubePlatform() {
-    // First: its thread calls into the tracker and the host.
+    // First: their threads call into the tracker, the client and the host.
+    ticker_.reset();
+    pod_informer_.reset();
     informer_.reset();
 }
 
@@ -139,10 +146,74 @@ void KubePlatform::start() {
         host_.warn(std::string("watching ") + kind_.names.kind + "s: " + e.what() +
                    " (re-listing)");
     };
-    informer_ = std::make_unique<kube::Informer>(
-        *client_, jobs(), kube::labelSelector(experiment_labels(common_.experiment_id)),
-        std::move(handlers));
+    const std::string selector = kube::labelSelector(experiment_labels(common_.experiment_id));
+    informer_ = std::make_unique<kube::Informer>(*client_, jobs(), selector, std::move(handlers));
     informer_->start();
+    start_pod_informer(selector);
+    ticker_ = std::make_unique<Ticker>(kTickPeriod, [this] { tick(); });
+}
+
+// The trial's pods carry the job's labels (the pod templates say so), so one more informer by
+// the same selector sees every pod of the experiment, under any operator.
+void KubePlatform::start_pod_informer(const std::string& selector) {
+    kube::Informer::Handlers handlers;
+    handlers.on_add = [this](const json& pod) { pod_seen(pod, false); };
+    handlers.on_update = [this](const json&, const json& pod) { pod_seen(pod, false); };
+    handlers.on_delete = [this](const json& pod) { pod_seen(pod, true); };
+    handlers.on_error = [this](const kube::KubeError& e) {
+        host_.warn(std::string("watching the experiment's pods: ") + e.what() + " (re-listing)");
+    };
+    pod_informer_ = std::make_unique<kube::Informer>(
+        *client_, kube::ResourceRef{"", "v1", "pods", namespace_}, selector, std::move(handlers));
+    pod_informer_->start();
+}
+
+void KubePlatform::pod_seen(const json& pod, bool gone) {
+    const json meta = pod.value("metadata", json::object());
+    const json labels = meta.value("labels", json::object());
+    const std::string trial_id = labels.value("trialId", std::string());
+    const int64_t attempt = attempt_of_labels(labels.value(kAttemptLabel, std::string()));
+    if (trial_id.empty() || attempt < 0) {
+        return;
+    }
+    std::string name;
+    try {
+        name = kubeplatform::job_name(kind_.names, common_.experiment_id, trial_id, attempt);
+    } catch (const std::invalid_argument&) {
+        return;  // not a trial id of ours
+    }
+    tracker_.pod_changed(trial_id, name, meta.value("name", std::string()),
+                         gone ? std::nullopt : pod_trouble(pod, now_ms()));
+}
+
+void KubePlatform::tick() {
+    try {
+        if (++ticks_ % kPodRecheckTicks == 0) {
+            for (const json& pod : pod_informer_->objects()) {
+                pod_seen(pod, false);
+            }
+        }
+        if (common_.pod_pending_timeout_ms > 0) {
+            delete_jobs(tracker_.expire_troubles(common_.pod_pending_timeout_ms));
+        }
+        if (common_.delete_finished_after_ms) {
+            delete_jobs(tracker_.finished_jobs_due(*common_.delete_finished_after_ms));
+        }
+    } catch (const std::exception& e) {
+        // The next tick tries again; the housekeeping thread must not end the host.
+        host_.warn(std::string("housekeeping of the experiment's jobs: ") + e.what());
+    }
+}
+
+// Background propagation (the client's default): the job goes at once, its pods after it.
+void KubePlatform::delete_jobs(const std::vector<std::string>& names) {
+    for (const std::string& name : names) {
+        try {
+            remove_job(name);
+        } catch (const tshost::Error& e) {
+            host_.warn(e.what());
+        }
+    }
 }
 
 std::string KubePlatform::submit(const tshost::Trial& trial) {

@@ -39,7 +39,49 @@ Role parse_role(const json& r, std::string name) {
     role.cpu_number = r.at("cpuNumber").get<double>();
     role.memory = memory_quantity(r.at("memorySize"));
     role.registry_auth_path = r.value("privateRegistryAuthPath", std::string());
+    role.pod_spec_patch = r.value("podSpecPatch", json());
     return role;
+}
+
+int64_t duration_ms(const json& v, const char* key) {
+    const auto bad = [&] {
+        return std::invalid_argument(std::string(key) + ": '" + v.dump() +
+                                     "' is not a duration; write e.g. \"45s\", \"10m\", "
+                                     "\"1.5h\", \"1d\" or a number of seconds");
+    };
+    if (v.is_number_unsigned() || (v.is_number_integer() && v.get<int64_t>() >= 0)) {
+        return v.get<int64_t>() * 1000;
+    }
+    if (!v.is_string()) {
+        throw bad();
+    }
+    const std::string text = v.get<std::string>();
+    size_t used = 0;
+    double value = 0;
+    try {
+        value = std::stod(text, &used);
+    } catch (const std::exception&) {
+        throw bad();
+    }
+    while (used < text.size() && text[used] == ' ') {
+        ++used;
+    }
+    const std::string unit = text.substr(used);
+    double factor = 0;
+    if (unit.empty() || unit == "s" || unit == "S") {
+        factor = 1'000;
+    } else if (unit == "m" || unit == "M") {
+        factor = 60'000;
+    } else if (unit == "h" || unit == "H") {
+        factor = 3'600'000;
+    } else if (unit == "d" || unit == "D") {
+        factor = 86'400'000;
+    }
+    // A century bounds the arithmetic, and no experiment waits longer.
+    if (factor == 0 || value < 0 || value * factor > 100.0 * 365 * 86'400'000) {
+        throw bad();
+    }
+    return static_cast<int64_t>(std::ceil(value * factor));
 }
 
 CommonSettings parse_common_settings(const json& config, const json& experiment) {
@@ -61,6 +103,16 @@ CommonSettings parse_common_settings(const json& config, const json& experiment)
     // NNI v2 defaults to reuse mode, so only an explicit false says nothing to explain.
     s.reuse_mode_requested = config.value("reuseMode", true);
     s.api_version = config.value("apiVersion", std::string());
+    if (const auto it = config.find("podPendingTimeout"); it != config.end()) {
+        s.pod_pending_timeout_ms = duration_ms(*it, "podPendingTimeout");
+    }
+    if (const auto it = config.find("keepFinishedJobs"); it != config.end()) {
+        if (it->is_boolean()) {
+            s.delete_finished_after_ms = it->get<bool>() ? std::nullopt : std::optional<int64_t>(0);
+        } else {
+            s.delete_finished_after_ms = duration_ms(*it, "keepFinishedJobs");
+        }
+    }
     return s;
 }
 

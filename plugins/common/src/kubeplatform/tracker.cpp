@@ -81,8 +81,11 @@ void JobTracker::observe(const json& job) {
         return;
     }
     const std::optional<StatusUpdate> u = map_(job);
-    // A new message alone (why a running job is restarting) is news too.
-    if (!u || (u->status == e->status && u->message == e->message)) {
+    const PodTrouble* trouble = shown_trouble(*e);
+    // A new message alone (why a running job is restarting) is news too; a job saying nothing
+    // does not hide a pod's trouble.
+    if (!u || (u->status == e->status &&
+               (u->message == e->message || (u->message.empty() && trouble != nullptr)))) {
         return;
     }
     if (e->cancel && u->status == "FAILED") {
@@ -104,8 +107,87 @@ void JobTracker::observe(const json& job) {
     }
     if (!u->message.empty()) {
         payload["message"] = u->message;
+    } else if (trouble != nullptr && !is_end(u->status)) {
+        payload["reason"] = trouble->reason;
+        payload["message"] = trouble->message;
     }
     emit_locked(trial_id, *e, std::move(payload));
+    if (e->ended) {
+        e->finished_at = clock_();
+    }
+}
+
+const PodTrouble* JobTracker::shown_trouble(const Entry& e) {
+    return e.pod_troubles.empty() ? nullptr : &e.pod_troubles.begin()->second;
+}
+
+void JobTracker::pod_changed(const std::string& trial_id, const std::string& name,
+                             const std::string& pod, const std::optional<PodTrouble>& trouble) {
+    std::lock_guard lock(mutex_);
+    const auto it = trials_.find(trial_id);
+    if (it == trials_.end() || it->second.name != name || it->second.ended) {
+        return;
+    }
+    Entry& e = it->second;
+    const PodTrouble* before = shown_trouble(e);
+    const std::string shown_before = before != nullptr ? before->message : std::string();
+    if (trouble) {
+        e.pod_troubles[pod] = *trouble;
+    } else {
+        e.pod_troubles.erase(pod);
+    }
+    const PodTrouble* now = shown_trouble(e);
+    if (now == nullptr) {
+        e.trouble_since.reset();
+    } else if (!e.trouble_since) {
+        e.trouble_since = clock_();
+    }
+    const std::string shown = now != nullptr ? now->message : std::string();
+    if (shown == shown_before) {
+        return;
+    }
+    // The same status with the new message: the host records it in the trial's history.
+    json payload = {{"status", e.status.empty() ? "WAITING" : e.status}, {"message", shown}};
+    if (now != nullptr) {
+        payload["reason"] = now->reason;
+    }
+    emit_locked(trial_id, e, std::move(payload));
+}
+
+std::vector<std::string> JobTracker::expire_troubles(int64_t timeout_ms) {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> jobs;
+    const int64_t now = clock_();
+    for (auto& [id, e] : trials_) {
+        const PodTrouble* trouble = shown_trouble(e);
+        if (e.ended || trouble == nullptr || !e.trouble_since ||
+            now - *e.trouble_since < timeout_ms) {
+            continue;
+        }
+        emit_locked(
+            id, e,
+            {{"status", "FAILED"},
+             {"reason", trouble->reason},
+             {"message",
+              trouble->message + " (for " + std::to_string((now - *e.trouble_since) / 1000) +
+                  " s, podPendingTimeout " + std::to_string(timeout_ms / 1000) + " s)"}});
+        e.handed_for_deletion = true;
+        jobs.push_back(e.name);
+    }
+    return jobs;
+}
+
+std::vector<std::string> JobTracker::finished_jobs_due(int64_t delay_ms) {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> jobs;
+    const int64_t now = clock_();
+    for (auto& [id, e] : trials_) {
+        if (e.finished_at && !e.handed_for_deletion && now - *e.finished_at >= delay_ms) {
+            e.handed_for_deletion = true;
+            jobs.push_back(e.name);
+        }
+    }
+    return jobs;
 }
 
 void JobTracker::vanished(const json& job) {

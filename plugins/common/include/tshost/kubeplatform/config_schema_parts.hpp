@@ -56,7 +56,15 @@ inline constexpr char kCommonProperties[] = R"json(
     "context": {"type": "string", "minLength": 1, "description": "kubeconfig context (default: current-context)"},
     "qps": {"type": "number", "exclusiveMinimum": 0, "maximum": 1000,
       "description": "client-side request rate limit towards the API server (default 5)"},
-    "burst": {"type": "integer", "minimum": 1, "maximum": 2000, "description": "rate limit burst (default 10)"},)json";
+    "burst": {"type": "integer", "minimum": 1, "maximum": 2000, "description": "rate limit burst (default 10)"},
+    "podPendingTimeout": {
+      "description": "how long a pod may stay in trouble (image pull error, unschedulable, broken container config, init container stuck) before its trial fails with that reason: \"45s\", \"10m\", \"1.5h\", \"1d\" or seconds (default 10m; 0 disables)",
+      "oneOf": [{"type": "integer", "minimum": 0},
+                {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?\\s*[sSmMhHdD]?$"}]},
+    "keepFinishedJobs": {
+      "description": "false (default): delete a trial's job once it has ended by itself; true: keep finished jobs until the experiment ends; a duration (\"30m\", seconds): keep each that long",
+      "oneOf": [{"type": "boolean"}, {"type": "integer", "minimum": 0},
+                {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?\\s*[sSmMhHdD]?$"}]},)json";
 
 /// The container keys of a role (comma-terminated): what NNI's Kubeflow and FrameworkController
 /// roles share.
@@ -73,7 +81,9 @@ inline constexpr char kRoleProperties[] = R"json(
             ]
           },
           "privateRegistryAuthPath": {"type": "string", "minLength": 1,
-            "description": "a docker config.json: becomes the experiment's one registry Secret"},)json";
+            "description": "a docker config.json: becomes the experiment's one registry Secret"},
+          "podSpecPatch": {"type": "object",
+            "description": "JSON merge patch (RFC 7386) of the role's pod spec, lists of named items (containers, volumes, env, volumeMounts) merged by name: nodeSelector, tolerations, /dev/shm, env, extra volumes; tshost's own containers, commands, volumes and mounts must stay"},)json";
 
 /// A Kubeflow role (KubeflowRoleConfig) whose `replicas` has the schema `replicas`.
 template <class Replicas>

@@ -1,9 +1,11 @@
 // The ABI calls every Kubernetes platform makes the same way: connect, create the experiment's
 // Secrets, follow all jobs of the experiment with ONE informer (list + watch, label selector
-// app + expId), submit (validate, write the run scripts, create), cancel (the platform's
-// graceful stop, then delete), list/adopt after a host restart, end_experiment (every job and
-// Secret by label) and render (offline, redacted). A platform derives from KubePlatform and
-// supplies what is its own: the job manifest, the run scripts, its status map and its stop.
+// app + expId) and their pods with one more by the same selector (a pod's trouble becomes the
+// trial's message and, after podPendingTimeout, its failure), submit (validate, write the run
+// scripts, create), cancel (the platform's graceful stop, then delete), delete finished jobs
+// (keepFinishedJobs), list/adopt after a host restart, end_experiment (every job and Secret by
+// label) and render (offline, redacted). A platform derives from KubePlatform and supplies what
+// is its own: the job manifest, the run scripts, its status map and its stop.
 #pragma once
 
 #include <tshost/kube/config.hpp>
@@ -21,6 +23,7 @@
 
 #include "names.hpp"
 #include "settings.hpp"
+#include "ticker.hpp"
 #include "tracker.hpp"
 #include "trial_input.hpp"
 
@@ -101,6 +104,13 @@ class KubePlatform {
     void remove_job(const std::string& name);
     void create_experiment_secrets();
     void emit_status(const std::string& trial_id, const nlohmann::json& payload) const;
+    void start_pod_informer(const std::string& selector);
+    /// A pod of the experiment changed or vanished (`gone`): its trouble goes to its trial.
+    void pod_seen(const nlohmann::json& pod, bool gone);
+    /// Housekeeping, once per tick: time-dependent pod trouble, trials whose pods have been in
+    /// trouble too long, finished jobs due for deletion.
+    void tick();
+    void delete_jobs(const std::vector<std::string>& names);
 
     tshost::Host host_;
     CommonSettings common_;
@@ -108,7 +118,10 @@ class KubePlatform {
     JobTracker tracker_;
     std::string namespace_;  // resolved by start()
     std::unique_ptr<kube::Client> client_;
-    std::unique_ptr<kube::Informer> informer_;  // last: stopped first
+    std::unique_ptr<kube::Informer> informer_;
+    std::unique_ptr<kube::Informer> pod_informer_;
+    int64_t ticks_ = 0;               // the ticker's thread only
+    std::unique_ptr<Ticker> ticker_;  // last: stopped first
 };
 
 }  // namespace tshost::kubeplatform

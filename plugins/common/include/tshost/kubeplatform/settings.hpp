@@ -20,6 +20,7 @@ struct Role {
     double cpu_number = 1;
     std::string memory;              // a Kubernetes quantity, as the host handed it over
     std::string registry_auth_path;  // "" when none
+    nlohmann::json pod_spec_patch;   // podSpecPatch, null when none
 };
 
 struct CommonSettings {
@@ -30,9 +31,15 @@ struct CommonSettings {
     std::string context;
     double qps = 5.0;
     int burst = 10;
-    bool reuse_mode_requested = true;  // reuseMode not set to false (NNI v2 default: true)
-    std::string api_version;           // as written, "" when absent
+    bool reuse_mode_requested = true;          // reuseMode not set to false (NNI v2 default: true)
+    std::string api_version;                   // as written, "" when absent
+    int64_t pod_pending_timeout_ms = 600'000;  // 0: pod trouble never fails a trial
+    std::optional<int64_t> delete_finished_after_ms = 0;  // nullopt: keep finished jobs
 };
+
+/// A duration as NNI writes one ("45s", "10m", "1.5h", "1d", a number of seconds) in ms;
+/// throws std::invalid_argument naming `key` otherwise.
+int64_t duration_ms(const nlohmann::json& value, const char* key);
 
 /// `text` as a JSON object ("" = {}); throws std::invalid_argument naming `what` otherwise.
 nlohmann::json parse_object(std::string_view text, const char* what);

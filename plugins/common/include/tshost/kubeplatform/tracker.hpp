@@ -13,7 +13,9 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "pod_trouble.hpp"
 #include "status.hpp"
 
 namespace tshost::kubeplatform {
@@ -48,6 +50,18 @@ class JobTracker {
     /// Ends every live trial as SYS_CANCELED (the experiment is over).
     void end_all();
 
+    /// Pod `pod` of job `name` (trial `trial_id`) changed (pod informer): its trouble, or
+    /// nullopt once it has none or is gone. A change of what the trial shows is emitted as a
+    /// status event with the trial's status and the trouble as reason and message.
+    void pod_changed(const std::string& trial_id, const std::string& name, const std::string& pod,
+                     const std::optional<PodTrouble>& trouble);
+    /// Fails every live trial whose pod trouble has lasted `timeout_ms` or longer, with the
+    /// trouble as the reason; returns their jobs, which the caller deletes.
+    std::vector<std::string> expire_troubles(int64_t timeout_ms);
+    /// The jobs of trials that finished on their own (the job's status said so) `delay_ms` or
+    /// longer ago; each is returned once, for the caller to delete.
+    std::vector<std::string> finished_jobs_due(int64_t delay_ms);
+
   private:
     struct Entry {
         std::string name;
@@ -56,7 +70,12 @@ class JobTracker {
         std::optional<int64_t> start_ms;
         bool ended = false;
         std::optional<tshost::CancelReason> cancel;
+        std::map<std::string, PodTrouble> pod_troubles;  // by pod name; the first is shown
+        std::optional<int64_t> trouble_since;            // troubled without a break since then
+        std::optional<int64_t> finished_at;              // ended by the job's own status
+        bool handed_for_deletion = false;
     };
+    static const PodTrouble* shown_trouble(const Entry& e);
     void emit_locked(const std::string& trial_id, Entry& e, nlohmann::json payload);
     Entry* entry_of(const nlohmann::json& job, std::string& trial_id);
 

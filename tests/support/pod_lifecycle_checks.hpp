@@ -1,0 +1,67 @@
+// Checks the Kubernetes platforms' end-to-end tests share for the pod lifecycle: a trial failed
+// by pod trouble after podPendingTimeout, and trials that report while the host runs.
+#pragma once
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "db/experiment_db.hpp"
+
+namespace pod_checks {
+
+/// Waits (bounded) until the experiment's database holds `n` trials that each stored a metric;
+/// their ids, or fewer when the deadline passed.
+inline std::vector<std::string> wait_for_reporting_trials(const std::filesystem::path& db_path,
+                                                          size_t n) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (std::filesystem::exists(db_path)) {
+            auto d = tshost::db::ExperimentDb::open(db_path);
+            std::vector<std::string> ids;
+            for (const auto& t : d.trials()) {
+                if (!d.metrics(t.id).empty()) {
+                    ids.push_back(t.id);
+                }
+            }
+            if (ids.size() >= n) {
+                return ids;
+            }
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return {};
+}
+
+/// The one trial of the experiment was failed by its pod's trouble (`trouble` is in the reason,
+/// `detail` in the message): the message was shown first under the trial's live status, then the
+/// trial FAILED with that reason after podPendingTimeout (3 s), and its job was deleted on its
+/// own (a DELETE, not the experiment end's deletecollection).
+inline void expect_failed_by_pod_trouble(const tshost::db::ExperimentDb& d,
+                                         const nlohmann::json& stats, const std::string& plural,
+                                         const std::string& trouble, const std::string& detail) {
+    const auto trials = d.trials();
+    ASSERT_EQ(trials.size(), 1U);
+    const auto& t = trials.front();
+    EXPECT_EQ(t.status, "FAILED");
+    EXPECT_THAT(t.message, testing::HasSubstr(trouble));
+    EXPECT_THAT(t.message, testing::HasSubstr(detail));
+    EXPECT_THAT(t.message, testing::HasSubstr("podPendingTimeout 3 s"));
+    bool shown_before = false;
+    for (const auto& change : d.status_history(t.id)) {
+        shown_before = shown_before || (change.status != "FAILED" &&
+                                        change.message.find(trouble) != std::string::npos);
+    }
+    EXPECT_TRUE(shown_before) << "the trouble was not shown while the trial waited";
+    const nlohmann::json verbs =
+        stats["requests"]["resources"].value(plural, nlohmann::json::object());
+    EXPECT_EQ(verbs.value("delete", 0), 1) << stats.dump();
+}
+
+}  // namespace pod_checks
