@@ -27,6 +27,9 @@ struct TrialRow {
     std::string url;
     std::string message;
     int64_t rejected_metrics = 0;
+    /// The job as the platform created it, secrets redacted (JSON text); nullopt where the
+    /// platform reports none (the local platform) or for trials stored before tshost kept it.
+    std::optional<std::string> manifest_json;
 };
 
 struct MetricRow {
@@ -39,6 +42,9 @@ struct MetricRow {
     int64_t sequence = 0;      // NNI's per-trial metric sequence
     std::string value_json;    // the metric as the trial reported it
     double default_value = 0;  // the number the tuner sees
+    /// From the replica whose records reach the tuner (a TF worker-0, a PyTorch master-0);
+    /// the other replicas' records are kept for the trial's detail only.
+    bool primary = true;
 };
 
 struct StatusChange {
