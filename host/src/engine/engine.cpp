@@ -246,6 +246,7 @@ void Engine::fill() {
 
 void Engine::submit(ActiveTrial& trial) {
     auto& row = trial.row;
+    row.manifest_json.reset();  // an earlier attempt's job is not this attempt's
     try {
         const auto out =
             json::parse(parts_.platform.submit(plugin::TrialSpec{
@@ -254,6 +255,11 @@ void Engine::submit(ActiveTrial& trial) {
         if (out.is_object()) {
             row.job_name = string_or(out, "jobName", row.job_name);
             row.url = string_or(out, "url", row.url);
+            // The job as created, redacted by the platform (ABI.md): the trial detail shows it.
+            const auto manifest = out.find("manifest");
+            row.manifest_json = manifest != out.end() && manifest->is_object()
+                                    ? std::optional<std::string>(manifest->dump())
+                                    : std::nullopt;
         }
         consecutive_submit_failures_ = 0;
         record_status(row, "WAITING", "", now_ms());
@@ -432,7 +438,8 @@ void Engine::on_metric(const plugin::HostEvent& event, std::vector<db::MetricRow
                          parsed.record->type,
                          parsed.record->sequence,
                          parsed.record->value_json,
-                         parsed.record->default_value};
+                         parsed.record->default_value,
+                         payload.primary.value_or(true)};
     if (for_tuner && metric.type == "FINAL" && it != active_.end() &&
         attempt < limits_.max_trial_retries && !stopping_) {
         if (!it->second.held_final) {
