@@ -58,7 +58,7 @@ CREATE TABLE IF NOT EXISTS metrics (
 
 constexpr const char* kTrialColumns =
     "id, sequence_id, parameter_id, parameters, status, attempt, submit_time, start_time, "
-    "end_time, final_metric, job_name, url, message, rejected_metrics, ";
+    "end_time, final_metric, job_name, url, message, rejected_metrics";
 constexpr const char* kMetricColumns =
     "trial_id, attempt, replica, seq, time, type, sequence, value, default_value, ";
 
@@ -85,7 +85,6 @@ TrialRow read_trial(const Statement& s) {
     t.url = s.text(11);
     t.message = s.text(12);
     t.rejected_metrics = s.integer(13);
-    t.manifest_json = s.text_or_null(14);
     return t;
 }
 
@@ -102,8 +101,9 @@ struct ExperimentDb::Impl {
     bool schema_created =
         (read_only_ ? void() : (connection.exec(kSchema), migrate(connection)), true);
     // A read-only reader of a file an older tshost wrote sees stand-ins for the new columns.
-    std::string select_trial = std::string("SELECT ") + kTrialColumns +
-                               column_or_stand_in(connection, kTrialManifest) + " FROM trials ";
+    std::string select_trial = std::string("SELECT ") + kTrialColumns + " FROM trials ";
+    std::string manifest_sql =
+        "SELECT " + column_or_stand_in(connection, kTrialManifest) + " FROM trials WHERE id = ?1";
     std::string select_metric = std::string("SELECT ") + kMetricColumns +
                                 column_or_stand_in(connection, kMetricPrimary) + " FROM metrics ";
     std::string all_trials_sql = select_trial + "ORDER BY sequence_id, attempt";
@@ -119,14 +119,15 @@ struct ExperimentDb::Impl {
     std::optional<Statement> insert_trial = writer(
         "INSERT INTO trials(id, sequence_id, parameter_id, parameters, status, "
         "attempt, submit_time, start_time, end_time, final_metric, job_name, "
-        "url, message, rejected_metrics, manifest) "
-        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-        "?15)");
+        "url, message, rejected_metrics) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
     std::optional<Statement> update_trial = writer(
         "UPDATE trials SET sequence_id = ?2, parameter_id = ?3, parameters = ?4, "
         "status = ?5, attempt = ?6, submit_time = ?7, start_time = ?8, "
         "end_time = ?9, final_metric = ?10, job_name = ?11, url = ?12, "
-        "message = ?13, rejected_metrics = ?14, manifest = ?15 WHERE id = ?1");
+        "message = ?13, rejected_metrics = ?14 WHERE id = ?1");
+    std::optional<Statement> set_manifest = writer("UPDATE trials SET manifest = ?2 WHERE id = ?1");
+    Statement get_manifest{connection, manifest_sql.c_str()};
     Statement all_trials{connection, all_trials_sql.c_str()};
     Statement one_trial{connection, one_trial_sql.c_str()};
     Statement add_change{connection,
@@ -210,8 +211,7 @@ void bind_trial(Statement& s, const TrialRow& t) {
         .bind(11, t.job_name)
         .bind(12, t.url)
         .bind(13, t.message)
-        .bind(14, t.rejected_metrics)
-        .bind_text_or_null(15, t.manifest_json);
+        .bind(14, t.rejected_metrics);
 }
 }  // namespace
 
@@ -246,6 +246,22 @@ std::optional<TrialRow> ExperimentDb::trial(const std::string& id) const {
     }
     s.reset();
     return row;
+}
+
+void ExperimentDb::set_manifest(const std::string& trial_id,
+                                const std::optional<std::string>& manifest) {
+    Impl::write(impl_->set_manifest).bind(1, trial_id).bind_text_or_null(2, manifest).run();
+}
+
+std::optional<std::string> ExperimentDb::manifest(const std::string& trial_id) const {
+    auto& s = impl_->get_manifest;
+    s.bind(1, trial_id);
+    std::optional<std::string> text;
+    if (s.step()) {
+        text = s.text_or_null(0);
+    }
+    s.reset();
+    return text;
 }
 
 void ExperimentDb::add_status_change(const StatusChange& change) {

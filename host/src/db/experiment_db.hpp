@@ -27,9 +27,6 @@ struct TrialRow {
     std::string url;
     std::string message;
     int64_t rejected_metrics = 0;
-    /// The job as the platform created it, secrets redacted (JSON text); nullopt where the
-    /// platform reports none (the local platform) or for trials stored before tshost kept it.
-    std::optional<std::string> manifest_json;
 };
 
 struct MetricRow {
@@ -78,6 +75,13 @@ class ExperimentDb {
     void update_trial(const TrialRow& trial);
     std::vector<TrialRow> trials() const;
     std::optional<TrialRow> trial(const std::string& id) const;
+
+    /// The job as the platform created it for the trial's current attempt, secrets redacted
+    /// (JSON text); nullopt where the platform reports none (local) or for trials stored
+    /// before tshost kept it. Apart from TrialRow: kilobytes that the trial table's 10,000
+    /// rows and every status update must not carry.
+    void set_manifest(const std::string& trial_id, const std::optional<std::string>& manifest);
+    std::optional<std::string> manifest(const std::string& trial_id) const;
 
     void add_status_change(const StatusChange& change);
     std::vector<StatusChange> status_history(const std::string& trial_id) const;

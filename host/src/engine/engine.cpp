@@ -246,7 +246,6 @@ void Engine::fill() {
 
 void Engine::submit(ActiveTrial& trial) {
     auto& row = trial.row;
-    row.manifest_json.reset();  // an earlier attempt's job is not this attempt's
     try {
         const auto out =
             json::parse(parts_.platform.submit(plugin::TrialSpec{
@@ -255,12 +254,13 @@ void Engine::submit(ActiveTrial& trial) {
         if (out.is_object()) {
             row.job_name = string_or(out, "jobName", row.job_name);
             row.url = string_or(out, "url", row.url);
-            // The job as created, redacted by the platform (ABI.md): the trial detail shows it.
-            const auto manifest = out.find("manifest");
-            row.manifest_json = manifest != out.end() && manifest->is_object()
-                                    ? std::optional<std::string>(manifest->dump())
-                                    : std::nullopt;
         }
+        // The job as created, redacted by the platform (ABI.md), for the trial's page; none
+        // replaces an earlier attempt's.
+        const auto manifest = out.is_object() ? out.find("manifest") : out.end();
+        parts_.db.set_manifest(row.id, manifest != out.end() && manifest->is_object()
+                                           ? std::optional<std::string>(manifest->dump())
+                                           : std::nullopt);
         consecutive_submit_failures_ = 0;
         record_status(row, "WAITING", "", now_ms());
     } catch (const plugin::PluginError& e) {

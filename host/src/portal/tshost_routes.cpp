@@ -42,6 +42,8 @@ Response trial_detail(Context& c, const std::string& id) {
             return Response::error(404, "no trial " + id);
         }
         out = trial_json(*row);
+        const auto manifest = c.db.manifest(id);
+        out["manifest"] = manifest ? json(pretty_json(*manifest)) : json(nullptr);
         json history = json::array();
         for (const auto& change : c.db.status_history(id)) {
             history.push_back(
@@ -61,7 +63,6 @@ Response trial_detail(Context& c, const std::string& id) {
         }
         out["metrics"] = std::move(metrics);
     }
-    out["manifest"] = row->manifest_json ? json(pretty_json(*row->manifest_json)) : json(nullptr);
     out["replicas"] = output_replicas(c.storage, c.info.id, *row);
     return json_response(200, out);
 }

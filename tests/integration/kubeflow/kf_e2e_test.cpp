@@ -267,12 +267,13 @@ TEST_P(KubeflowE2E, TheTrialPageShowsTheRedactedJobAndOnlyThePrimaryReplicasMetr
         tshost::metrics::TrialTokens::from_key(file_text(root_ / "data" / kExp / "metrics.key"))
             .token(trial.id, 0);
 
-    ASSERT_TRUE(trial.manifest_json) << "the engine stores the submitted job";
-    const json manifest = json::parse(*trial.manifest_json);
+    const auto stored_manifest = db().manifest(trial.id);
+    ASSERT_TRUE(stored_manifest) << "the engine stores the submitted job";
+    const json manifest = json::parse(*stored_manifest);
     EXPECT_EQ(manifest["kind"], GetParam().kind);
     EXPECT_EQ(manifest["metadata"]["name"], kf_it::job_name(kExp, trial.id));
-    EXPECT_NE(trial.manifest_json->find("imagePullSecrets"), std::string::npos);
-    EXPECT_NE(trial.manifest_json->find("<redacted>"), std::string::npos) << "the token's place";
+    EXPECT_NE(stored_manifest->find("imagePullSecrets"), std::string::npos);
+    EXPECT_NE(stored_manifest->find("<redacted>"), std::string::npos) << "the token's place";
     for (const auto& entry : fs::directory_iterator(root_ / "data" / kExp)) {
         if (entry.path().filename().string().starts_with("experiment.db")) {
             const std::string bytes = file_text(entry.path());

@@ -60,7 +60,7 @@ TEST(ExperimentDbMigration, AReadOnlyReaderOfAnOldFileSeesNoManifestAndPrimaryRe
     const auto t = db.trial("old1");
     ASSERT_TRUE(t);
     EXPECT_EQ(t->job_name, "nni-exp-e-trial-old1");
-    EXPECT_EQ(t->manifest_json, std::nullopt);
+    EXPECT_EQ(db.manifest("old1"), std::nullopt);
     const auto metrics = db.metrics("old1");
     ASSERT_EQ(metrics.size(), 1U);
     EXPECT_TRUE(metrics[0].primary) << "tshost 0.1 stored the primary replica's records";
@@ -81,24 +81,25 @@ TEST(ExperimentDbMigration, TheEnginesConnectionAddsTheColumnsAndKeepsTheOldRows
         EXPECT_TRUE(file_has_column(path, "metrics", "is_primary"));
         auto t = db.trial("old1");
         ASSERT_TRUE(t);
-        EXPECT_EQ(t->manifest_json, std::nullopt);
+        EXPECT_EQ(db.manifest("old1"), std::nullopt);
         ASSERT_EQ(db.metrics("old1").size(), 1U);
         EXPECT_TRUE(db.metrics("old1")[0].primary);
-        t->manifest_json = R"({"kind":"TFJob"})";
-        db.update_trial(*t);
+        db.set_manifest("old1", R"({"kind":"TFJob"})");
+        t->status = "FAILED";
+        db.update_trial(*t);  // a status update keeps the manifest
         EXPECT_TRUE(
             db.insert_metric(MetricRow{"old1", 0, "ps-0", 0, 1001, "FINAL", 0, "0.9", 0.9, false}));
     }
     // Opening again finds the columns there: the migration runs once.
     auto db = ExperimentDb::open(path);
-    EXPECT_EQ(db.trial("old1")->manifest_json, R"({"kind":"TFJob"})");
+    EXPECT_EQ(db.manifest("old1"), R"({"kind":"TFJob"})");
+    EXPECT_EQ(db.trial("old1")->status, "FAILED");
     const auto metrics = db.metrics("old1");
     ASSERT_EQ(metrics.size(), 2U);
     EXPECT_TRUE(metrics[0].primary);
     EXPECT_EQ(metrics[1].replica, "ps-0");
     EXPECT_FALSE(metrics[1].primary);
-    EXPECT_EQ(ExperimentDb::open_read_only(path).trial("old1")->manifest_json,
-              R"({"kind":"TFJob"})");
+    EXPECT_EQ(ExperimentDb::open_read_only(path).manifest("old1"), R"({"kind":"TFJob"})");
 }
 
 TEST(ExperimentDbMigration, ANewFileKeepsANullManifestApartFromAnEmptyOne) {
@@ -106,15 +107,17 @@ TEST(ExperimentDbMigration, ANewFileKeepsANullManifestApartFromAnEmptyOne) {
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     auto db = ExperimentDb::open(dir / "experiment.db");
-    TrialRow none;
-    none.id = "a";
-    none.parameters_json = "{}";
-    none.status = "WAITING";
-    TrialRow empty = none;
-    empty.id = "b";
-    empty.manifest_json = "";
-    db.insert_trial(none);
-    db.insert_trial(empty);
-    EXPECT_EQ(db.trial("a")->manifest_json, std::nullopt);
-    EXPECT_EQ(db.trial("b")->manifest_json, std::string());
+    for (const char* id : {"a", "b"}) {
+        TrialRow row;
+        row.id = id;
+        row.parameters_json = "{}";
+        row.status = "WAITING";
+        db.insert_trial(row);
+    }
+    db.set_manifest("b", "");
+    EXPECT_EQ(db.manifest("a"), std::nullopt);
+    EXPECT_EQ(db.manifest("b"), std::string());
+    db.set_manifest("b", std::nullopt);  // a new attempt whose submit reported none
+    EXPECT_EQ(db.manifest("b"), std::nullopt);
+    EXPECT_EQ(db.manifest("unknown"), std::nullopt);
 }

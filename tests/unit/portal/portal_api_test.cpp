@@ -164,8 +164,8 @@ TEST_F(PortalApiTest, MetricRoutesShowOnlyThePrimaryReplicaOfTheCurrentAttempt) 
         auto db = tshost::db::ExperimentDb::open(dir_ / "experiment.db");
         auto t0 = *db.trial("t0");
         t0.attempt = 1;
-        t0.manifest_json = R"({"kind":"TFJob","metadata":{"name":"job-t0"}})";
         db.update_trial(t0);
+        db.set_manifest("t0", R"({"kind":"TFJob","metadata":{"name":"job-t0"}})");
         db.insert_metric({"t0", 1, "worker-0", 0, 4000, "PERIODICAL", 0, "0.3", 0.3, true});
         db.insert_metric({"t0", 1, "worker-0", 1, 4100, "FINAL", 0, "0.4", 0.4, true});
         db.insert_metric({"t0", 1, "ps-0", 0, 4050, "PERIODICAL", 0, "0.8", 0.8, false});
