@@ -178,15 +178,21 @@ void ExperimentDb::set_meta(const std::string& key, const std::string& value) {
     impl_->set_meta.bind(1, key).bind(2, value).run();
 }
 
-std::optional<std::string> ExperimentDb::meta(const std::string& key) const {
-    auto& s = impl_->get_meta;
+namespace {
+// The first column of the row `key` selects; nullopt without a row or for NULL.
+std::optional<std::string> text_of(Statement& s, const std::string& key) {
     s.bind(1, key);
     std::optional<std::string> value;
     if (s.step()) {
-        value = s.text(0);
+        value = s.text_or_null(0);
     }
     s.reset();
     return value;
+}
+}  // namespace
+
+std::optional<std::string> ExperimentDb::meta(const std::string& key) const {
+    return text_of(impl_->get_meta, key);
 }
 
 void ExperimentDb::begin() {
@@ -254,14 +260,7 @@ void ExperimentDb::set_manifest(const std::string& trial_id,
 }
 
 std::optional<std::string> ExperimentDb::manifest(const std::string& trial_id) const {
-    auto& s = impl_->get_manifest;
-    s.bind(1, trial_id);
-    std::optional<std::string> text;
-    if (s.step()) {
-        text = s.text_or_null(0);
-    }
-    s.reset();
-    return text;
+    return text_of(impl_->get_manifest, trial_id);
 }
 
 void ExperimentDb::add_status_change(const StatusChange& change) {
