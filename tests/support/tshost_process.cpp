@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -62,4 +63,24 @@ TshostRun run_tshost(const std::vector<std::string>& args, int timeout_s) {
     run.output = text.str();
     std::remove(path);
     return run;
+}
+
+uint16_t wait_for_portal_port(const std::string& log_file, int timeout_s) {
+    const std::regex url(R"(Web portal: http://127\.0\.0\.1:([0-9]+)/)");
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+    while (true) {
+        std::ifstream in(log_file);
+        std::stringstream text;
+        text << in.rdbuf();
+        const std::string log = text.str();
+        std::smatch match;
+        if (std::regex_search(log, match, url)) {
+            return static_cast<uint16_t>(std::stoi(match[1]));
+        }
+        if (std::chrono::steady_clock::now() > deadline) {
+            return 0;
+        }
+        // The log is a plain file: nothing to block on, so poll it at a short interval.
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
 }

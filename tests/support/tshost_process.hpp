@@ -3,6 +3,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -20,3 +21,7 @@ pid_t start_tshost(const std::vector<std::string>& args, const std::string& log_
 
 /// Waits for a started process (killing it after `timeout_s`); its exit code.
 int wait_process(pid_t pid, int timeout_s = 120);
+
+/// The port of the web portal a started tshost prints ("Web portal: http://127.0.0.1:PORT/")
+/// in `log_file`, once it appears; 0 when it does not within `timeout_s`.
+uint16_t wait_for_portal_port(const std::string& log_file, int timeout_s = 60);

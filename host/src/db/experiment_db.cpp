@@ -1,6 +1,10 @@
 #include "db/experiment_db.hpp"
 
+#include "db/schema_migration.hpp"
 #include "db/sqlite_handle.hpp"
+
+#include <optional>
+#include <stdexcept>
 
 namespace tshost::db {
 namespace {
@@ -55,6 +59,15 @@ CREATE TABLE IF NOT EXISTS metrics (
 constexpr const char* kTrialColumns =
     "id, sequence_id, parameter_id, parameters, status, attempt, submit_time, start_time, "
     "end_time, final_metric, job_name, url, message, rejected_metrics";
+constexpr const char* kMetricColumns =
+    "trial_id, attempt, replica, seq, time, type, sequence, value, default_value, ";
+
+// Every column added since the first schema, added the same way to new and old files, so the
+// migration path is the one every test and every experiment runs.
+void migrate(Connection& connection) {
+    add_column_if_missing(connection, kTrialManifest);
+    add_column_if_missing(connection, kMetricPrimary);
+}
 
 TrialRow read_trial(const Statement& s) {
     TrialRow t;
@@ -75,10 +88,6 @@ TrialRow read_trial(const Statement& s) {
     return t;
 }
 
-std::string select_trials(const char* where) {
-    return std::string("SELECT ") + kTrialColumns + " FROM trials " + where;
-}
-
 }  // namespace
 
 struct ExperimentDb::Impl {
@@ -89,24 +98,36 @@ struct ExperimentDb::Impl {
     bool read_only_;
     // Members initialise in order: the tables must exist before the statements
     // below are prepared against them.
-    bool schema_created = (read_only_ ? void() : connection.exec(kSchema), true);
-    std::string all_trials_sql = select_trials("ORDER BY sequence_id, attempt");
-    std::string one_trial_sql = select_trials("WHERE id = ?1");
+    bool schema_created =
+        (read_only_ ? void() : (connection.exec(kSchema), migrate(connection)), true);
+    // A read-only reader of a file an older tshost wrote sees stand-ins for the new columns.
+    std::string select_trial = std::string("SELECT ") + kTrialColumns + " FROM trials ";
+    std::string manifest_sql =
+        "SELECT " + column_or_stand_in(connection, kTrialManifest) + " FROM trials WHERE id = ?1";
+    std::string select_metric = std::string("SELECT ") + kMetricColumns +
+                                column_or_stand_in(connection, kMetricPrimary) + " FROM metrics ";
+    std::string all_trials_sql = select_trial + "ORDER BY sequence_id, attempt";
+    std::string one_trial_sql = select_trial + "WHERE id = ?1";
+    std::string trial_metrics_sql = select_metric + "WHERE trial_id = ?1 ORDER BY id";
+    std::string every_metric_sql = select_metric + "WHERE ?1 = '' OR type = ?1 ORDER BY id";
     Statement set_meta{connection,
                        "INSERT INTO meta(key, value) VALUES(?1, ?2) "
                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value"};
     Statement get_meta{connection, "SELECT value FROM meta WHERE key = ?1"};
-    Statement insert_trial{connection,
-                           "INSERT INTO trials(id, sequence_id, parameter_id, parameters, status, "
-                           "attempt, submit_time, start_time, end_time, final_metric, job_name, "
-                           "url, message, rejected_metrics) "
-                           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"};
-    Statement update_trial{
-        connection,
+    // Writes name the columns the migration adds: a reader of an unmigrated file could not
+    // prepare them, so a read-only connection has none.
+    std::optional<Statement> insert_trial = writer(
+        "INSERT INTO trials(id, sequence_id, parameter_id, parameters, status, "
+        "attempt, submit_time, start_time, end_time, final_metric, job_name, "
+        "url, message, rejected_metrics) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+    std::optional<Statement> update_trial = writer(
         "UPDATE trials SET sequence_id = ?2, parameter_id = ?3, parameters = ?4, "
         "status = ?5, attempt = ?6, submit_time = ?7, start_time = ?8, "
         "end_time = ?9, final_metric = ?10, job_name = ?11, url = ?12, "
-        "message = ?13, rejected_metrics = ?14 WHERE id = ?1"};
+        "message = ?13, rejected_metrics = ?14 WHERE id = ?1");
+    std::optional<Statement> set_manifest = writer("UPDATE trials SET manifest = ?2 WHERE id = ?1");
+    Statement get_manifest{connection, manifest_sql.c_str()};
     Statement all_trials{connection, all_trials_sql.c_str()};
     Statement one_trial{connection, one_trial_sql.c_str()};
     Statement add_change{connection,
@@ -115,19 +136,29 @@ struct ExperimentDb::Impl {
     Statement history{connection,
                       "SELECT trial_id, time, status, message FROM status_history "
                       "WHERE trial_id = ?1 ORDER BY id"};
-    Statement insert_metric{connection,
-                            "INSERT OR IGNORE INTO metrics(trial_id, attempt, replica, seq, time, "
-                            "type, sequence, value, default_value) "
-                            "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"};
-    Statement trial_metrics{connection,
-                            "SELECT trial_id, attempt, replica, seq, time, type, sequence, value, "
-                            "default_value FROM metrics WHERE trial_id = ?1 ORDER BY id"};
+    std::optional<Statement> insert_metric = writer(
+        "INSERT OR IGNORE INTO metrics(trial_id, attempt, replica, seq, time, "
+        "type, sequence, value, default_value, is_primary) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+    Statement trial_metrics{connection, trial_metrics_sql.c_str()};
     Statement count_metrics{connection, "SELECT count(*) FROM metrics"};
-    Statement every_metric{connection,
-                           "SELECT trial_id, attempt, replica, seq, time, type, sequence, value, "
-                           "default_value FROM metrics WHERE ?1 = '' OR type = ?1 ORDER BY id"};
+    Statement every_metric{connection, every_metric_sql.c_str()};
     Statement begin{connection, "BEGIN IMMEDIATE"};
     Statement commit{connection, "COMMIT"};
+
+    std::optional<Statement> writer(const char* sql) {
+        if (read_only_) {
+            return std::nullopt;
+        }
+        return std::optional<Statement>(std::in_place, connection, sql);
+    }
+
+    static Statement& write(std::optional<Statement>& statement) {
+        if (!statement) {
+            throw std::runtime_error("experiment database: opened read-only, cannot write");
+        }
+        return *statement;
+    }
 };
 
 ExperimentDb ExperimentDb::open(const std::filesystem::path& path) {
@@ -147,15 +178,21 @@ void ExperimentDb::set_meta(const std::string& key, const std::string& value) {
     impl_->set_meta.bind(1, key).bind(2, value).run();
 }
 
-std::optional<std::string> ExperimentDb::meta(const std::string& key) const {
-    auto& s = impl_->get_meta;
+namespace {
+// The first column of the row `key` selects; nullopt without a row or for NULL.
+std::optional<std::string> text_of(Statement& s, const std::string& key) {
     s.bind(1, key);
     std::optional<std::string> value;
     if (s.step()) {
-        value = s.text(0);
+        value = s.text_or_null(0);
     }
     s.reset();
     return value;
+}
+}  // namespace
+
+std::optional<std::string> ExperimentDb::meta(const std::string& key) const {
+    return text_of(impl_->get_meta, key);
 }
 
 void ExperimentDb::begin() {
@@ -185,13 +222,15 @@ void bind_trial(Statement& s, const TrialRow& t) {
 }  // namespace
 
 void ExperimentDb::insert_trial(const TrialRow& trial) {
-    bind_trial(impl_->insert_trial, trial);
-    impl_->insert_trial.run();
+    Statement& s = Impl::write(impl_->insert_trial);
+    bind_trial(s, trial);
+    s.run();
 }
 
 void ExperimentDb::update_trial(const TrialRow& trial) {
-    bind_trial(impl_->update_trial, trial);
-    impl_->update_trial.run();
+    Statement& s = Impl::write(impl_->update_trial);
+    bind_trial(s, trial);
+    s.run();
 }
 
 std::vector<TrialRow> ExperimentDb::trials() const {
@@ -215,6 +254,15 @@ std::optional<TrialRow> ExperimentDb::trial(const std::string& id) const {
     return row;
 }
 
+void ExperimentDb::set_manifest(const std::string& trial_id,
+                                const std::optional<std::string>& manifest) {
+    Impl::write(impl_->set_manifest).bind(1, trial_id).bind_text_or_null(2, manifest).run();
+}
+
+std::optional<std::string> ExperimentDb::manifest(const std::string& trial_id) const {
+    return text_of(impl_->get_manifest, trial_id);
+}
+
 void ExperimentDb::add_status_change(const StatusChange& change) {
     impl_->add_change.bind(1, change.trial_id)
         .bind(2, change.time_ms)
@@ -235,7 +283,7 @@ std::vector<StatusChange> ExperimentDb::status_history(const std::string& trial_
 }
 
 bool ExperimentDb::insert_metric(const MetricRow& m) {
-    auto& s = impl_->insert_metric;
+    Statement& s = Impl::write(impl_->insert_metric);
     s.bind(1, m.trial_id)
         .bind(2, int64_t{m.attempt})
         .bind(3, m.replica)
@@ -244,7 +292,8 @@ bool ExperimentDb::insert_metric(const MetricRow& m) {
         .bind(6, m.type)
         .bind(7, m.sequence)
         .bind(8, m.value_json)
-        .bind(9, std::optional<double>(m.default_value));
+        .bind(9, std::optional<double>(m.default_value))
+        .bind(10, int64_t{m.primary ? 1 : 0});
     s.run();
     return sqlite3_changes(impl_->connection.get()) == 1;
 }
@@ -254,7 +303,8 @@ std::vector<MetricRow> read_metrics(Statement& s) {
     std::vector<MetricRow> rows;
     while (s.step()) {
         rows.push_back({s.text(0), static_cast<int>(s.integer(1)), s.text(2), s.integer(3),
-                        s.integer(4), s.text(5), s.integer(6), s.text(7), s.real(8).value_or(0)});
+                        s.integer(4), s.text(5), s.integer(6), s.text(7), s.real(8).value_or(0),
+                        s.integer(9) != 0});
     }
     s.reset();
     return rows;

@@ -39,6 +39,9 @@ struct MetricRow {
     int64_t sequence = 0;      // NNI's per-trial metric sequence
     std::string value_json;    // the metric as the trial reported it
     double default_value = 0;  // the number the tuner sees
+    /// From the replica whose records reach the tuner (a TF worker-0, a PyTorch master-0);
+    /// the other replicas' records are kept for the trial's detail only.
+    bool primary = true;
 };
 
 struct StatusChange {
@@ -72,6 +75,13 @@ class ExperimentDb {
     void update_trial(const TrialRow& trial);
     std::vector<TrialRow> trials() const;
     std::optional<TrialRow> trial(const std::string& id) const;
+
+    /// The job as the platform created it for the trial's current attempt, secrets redacted
+    /// (JSON text); nullopt where the platform reports none (local) or for trials stored
+    /// before tshost kept it. Apart from TrialRow: kilobytes that the trial table's 10,000
+    /// rows and every status update must not carry.
+    void set_manifest(const std::string& trial_id, const std::optional<std::string>& manifest);
+    std::optional<std::string> manifest(const std::string& trial_id) const;
 
     void add_status_change(const StatusChange& change);
     std::vector<StatusChange> status_history(const std::string& trial_id) const;

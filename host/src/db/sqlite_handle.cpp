@@ -72,6 +72,16 @@ Statement& Statement::bind(int index, std::optional<double> value) {
     return *this;
 }
 
+Statement& Statement::bind_text_or_null(int index, const std::optional<std::string>& text) {
+    if (text) {
+        return bind(index, std::string_view(*text));
+    }
+    if (sqlite3_bind_null(stmt_, index) != SQLITE_OK) {
+        connection_.fail(sql_);
+    }
+    return *this;
+}
+
 bool Statement::step() {
     const int rc = sqlite3_step(stmt_);
     if (rc == SQLITE_ROW) {
@@ -112,6 +122,13 @@ std::optional<double> Statement::real(int column) const {
         return std::nullopt;
     }
     return sqlite3_column_double(stmt_, column);
+}
+
+std::optional<std::string> Statement::text_or_null(int column) const {
+    if (sqlite3_column_type(stmt_, column) == SQLITE_NULL) {
+        return std::nullopt;
+    }
+    return text(column);
 }
 
 }  // namespace tshost::db

@@ -37,6 +37,9 @@ class Statement {
     Statement& bind(int index, std::string_view text);
     Statement& bind(int index, int64_t value);
     Statement& bind(int index, std::optional<double> value);
+    /// NULL for std::nullopt (a named overload: std::optional<std::string_view> would make
+    /// bind(i, "literal") ambiguous).
+    Statement& bind_text_or_null(int index, const std::optional<std::string>& text);
     /// Steps once: true while a row is available.
     bool step();
     /// Runs to completion and resets for the next use.
@@ -46,6 +49,7 @@ class Statement {
     std::string text(int column) const;
     int64_t integer(int column) const;
     std::optional<double> real(int column) const;
+    std::optional<std::string> text_or_null(int column) const;
 
   private:
     Connection& connection_;

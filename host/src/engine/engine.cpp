@@ -255,6 +255,12 @@ void Engine::submit(ActiveTrial& trial) {
             row.job_name = string_or(out, "jobName", row.job_name);
             row.url = string_or(out, "url", row.url);
         }
+        // The job as created, redacted by the platform (ABI.md), for the trial's page; none
+        // replaces an earlier attempt's.
+        const auto manifest = out.is_object() ? out.find("manifest") : out.end();
+        parts_.db.set_manifest(row.id, manifest != out.end() && manifest->is_object()
+                                           ? std::optional<std::string>(manifest->dump())
+                                           : std::nullopt);
         consecutive_submit_failures_ = 0;
         record_status(row, "WAITING", "", now_ms());
     } catch (const plugin::PluginError& e) {
@@ -432,7 +438,8 @@ void Engine::on_metric(const plugin::HostEvent& event, std::vector<db::MetricRow
                          parsed.record->type,
                          parsed.record->sequence,
                          parsed.record->value_json,
-                         parsed.record->default_value};
+                         parsed.record->default_value,
+                         payload.primary.value_or(true)};
     if (for_tuner && metric.type == "FINAL" && it != active_.end() &&
         attempt < limits_.max_trial_retries && !stopping_) {
         if (!it->second.held_final) {

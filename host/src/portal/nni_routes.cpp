@@ -100,7 +100,7 @@ Response trial_jobs(Context& c, const Request& req) {
     for (const auto& row : c.db.trials()) {
         if (!status || nni_status(row.status) == *status) {
             body += body.size() == 1 ? "" : ",";
-            append_nni_trial_job(body, row, finals[row.id]);
+            append_nni_trial_job(body, row, tuners_finals(std::move(finals[row.id]), row));
         }
     }
     body += ']';
@@ -168,14 +168,8 @@ void add_nni_routes(http::Router& router, Context& c) {
         if (!row) {
             return Response::error(404, "no trial " + p[0]);
         }
-        std::vector<db::MetricRow> finals;
-        for (auto& m : c.db.metrics(row->id)) {
-            if (m.type == "FINAL" && is_primary(m, *row)) {
-                finals.push_back(std::move(m));
-            }
-        }
         std::string body;
-        append_nni_trial_job(body, *row, finals);
+        append_nni_trial_job(body, *row, tuners_finals(c.db.metrics(row->id), *row));
         return Response::json(200, std::move(body));
     });
     router.add("DELETE", kBase + "/trial-jobs/:id", [&c](const Request&, const Params& p) {
@@ -204,12 +198,19 @@ void add_nni_routes(http::Router& router, Context& c) {
     });
     router.add("GET", kBase + "/export-data", [&c](const Request&, const Params&) {
         std::lock_guard lock(c.db_mutex);
+        const auto rows = c.db.trials();
+        std::map<std::string, int> attempts;
+        for (const auto& row : rows) {
+            attempts.emplace(row.id, row.attempt);
+        }
         std::map<std::string, db::MetricRow> finals;
         for (auto& m : c.db.all_metrics("FINAL")) {
-            finals.emplace(m.trial_id, std::move(m));  // the first FINAL, as the tuner saw it
+            if (is_primary(m, attempts[m.trial_id])) {
+                finals.emplace(m.trial_id, std::move(m));  // the first FINAL the tuner saw
+            }
         }
         json out = json::array();
-        for (const auto& row : c.db.trials()) {
+        for (const auto& row : rows) {
             const auto it = finals.find(row.id);
             if (it != finals.end() && row.final_metric) {
                 out.push_back({{"parameter", engine::unpack_parameters(row.parameters_json)},

@@ -25,6 +25,13 @@ Response trials(Context& c) {
     return Response::json(200, std::move(body));
 }
 
+// The manifest as the trial page shows it: indented. Stored by the engine from the
+// platform's JSON, so it parses; text that would not is shown as stored.
+std::string pretty_json(const std::string& text) {
+    const json doc = json::parse(text, nullptr, false);
+    return doc.is_discarded() ? text : doc.dump(2);
+}
+
 Response trial_detail(Context& c, const std::string& id) {
     std::optional<db::TrialRow> row;
     json out;
@@ -35,6 +42,8 @@ Response trial_detail(Context& c, const std::string& id) {
             return Response::error(404, "no trial " + id);
         }
         out = trial_json(*row);
+        const auto manifest = c.db.manifest(id);
+        out["manifest"] = manifest ? json(pretty_json(*manifest)) : json(nullptr);
         json history = json::array();
         for (const auto& change : c.db.status_history(id)) {
             history.push_back(
@@ -48,13 +57,12 @@ Response trial_detail(Context& c, const std::string& id) {
                                {"sequence", m.sequence},
                                {"replica", m.replica},
                                {"attempt", m.attempt},
+                               {"primary", m.primary},
                                {"value", m.default_value},
                                {"data", m.value_json}});
         }
         out["metrics"] = std::move(metrics);
     }
-    // The job as submitted is not kept yet (see API.md): null rather than a guess.
-    out["manifest"] = nullptr;
     out["replicas"] = output_replicas(c.storage, c.info.id, *row);
     return json_response(200, out);
 }
@@ -106,7 +114,7 @@ Response metric_points(Context& c, const Request& req) {
     json out = json::array();
     for (const auto& m : c.db.all_metrics(type)) {
         if ((wanted.empty() || wanted.count(m.trial_id) != 0) &&
-            attempts[m.trial_id] == m.attempt) {
+            is_primary(m, attempts[m.trial_id])) {
             out.push_back(metric_point_json(m));
         }
     }

@@ -135,11 +135,22 @@ std::string nni_status(const std::string& status) {
     return status == "SUBMITTING" ? "WAITING" : status;
 }
 
+bool is_primary(const db::MetricRow& metric, int current_attempt) {
+    // Other replicas' records and earlier attempts' are kept (the trial detail lists them)
+    // but never reached the tuner.
+    return metric.primary && metric.attempt == current_attempt;
+}
+
 bool is_primary(const db::MetricRow& metric, const db::TrialRow& row) {
-    // The engine stores the primary replica's records under the replica the agent names;
-    // records of the local platform (no agent) carry "0". Non-primary replicas are kept but
-    // never reach the tuner, so the trial's final metric tells which one the tuner saw.
-    return metric.attempt == row.attempt;
+    return is_primary(metric, row.attempt);
+}
+
+std::vector<db::MetricRow> tuners_finals(std::vector<db::MetricRow> metrics,
+                                         const db::TrialRow& row) {
+    std::erase_if(metrics, [&row](const db::MetricRow& m) {
+        return m.type != "FINAL" || !is_primary(m, row);
+    });
+    return metrics;
 }
 
 }  // namespace tshost::portal

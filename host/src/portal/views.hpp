@@ -28,7 +28,12 @@ void append_nni_metric(std::string& out, const db::MetricRow& metric, int64_t pa
 std::string nni_status(const std::string& status);
 /// A time in ms, or null for 0 (not happened).
 nlohmann::json time_or_null(int64_t ms);
-/// The metric of the trial's current attempt and primary replica, as the tuner saw them.
+/// A record of the trial's current attempt and primary replica: what the tuner saw, and
+/// all that the metric routes and events show (API.md).
+bool is_primary(const db::MetricRow& metric, int current_attempt);
 bool is_primary(const db::MetricRow& metric, const db::TrialRow& row);
+/// The FINAL records among `metrics` (the trial's) that the tuner saw.
+std::vector<db::MetricRow> tuners_finals(std::vector<db::MetricRow> metrics,
+                                         const db::TrialRow& row);
 
 }  // namespace tshost::portal

@@ -391,7 +391,9 @@ typedef struct tsh_platform_vtable {
 
     /** Start running `trial`. Return once the platform accepted it (status
      *  WAITING), not when it ends. May write a JSON object {"jobName", "url", ...}
-     *  to `out`. Required: yes. Since: 1.0. */
+     *  to `out`; its optional "manifest" is the job as created (a JSON object), which
+     *  the host stores and shows: secrets (Secret data, tokens) must be redacted in it.
+     *  Required: yes. Since: 1.0. */
     tsh_status (*submit)(tsh_instance* self, const tsh_trial* trial, tsh_sink* out,
                          tsh_errbuf* err);
 

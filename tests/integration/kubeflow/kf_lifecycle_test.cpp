@@ -223,6 +223,38 @@ TEST_P(KubeflowLifecycle, TheEnvironmentNamesTheReplicaAndCarriesTheTrialsToken)
     p->end_experiment();
 }
 
+// What submit reports as the trial's manifest is the job the API server received, but
+// with the trial's metrics token redacted: the host stores and shows it.
+TEST_P(KubeflowLifecycle, SubmitReportsTheJobAsCreatedWithTheTokenRedacted) {
+    auto p = platform("sleep 120");
+    const json out = json::parse(p->submit(trial("gggg7")));
+    const std::string created = emulator_->request("GET", path_of("gggg7")).body;
+    ASSERT_NE(created.find("tok-gggg7"), std::string::npos) << "the job carries the token";
+    ASSERT_TRUE(out.contains("manifest") && out["manifest"].is_object()) << out.dump();
+    EXPECT_EQ(out.dump().find("tok-gggg7"), std::string::npos) << out.dump();
+    const json& manifest = out["manifest"];
+    json expected = json::parse(created);
+    for (auto& [key, roles] : expected["spec"].items()) {
+        if (!key.ends_with("ReplicaSpecs")) {
+            continue;
+        }
+        for (json& role : roles) {
+            for (json& container : role["template"]["spec"]["containers"]) {
+                for (json& var : container["env"]) {
+                    if (var["name"] == "TSHOST_METRICS_TOKEN") {
+                        var["value"] = "<redacted>";
+                    }
+                }
+            }
+        }
+    }
+    EXPECT_EQ(manifest["kind"], GetParam().kind);
+    EXPECT_EQ(manifest["metadata"]["name"], expected["metadata"]["name"]);
+    EXPECT_EQ(manifest["metadata"]["labels"], expected["metadata"]["labels"]);
+    EXPECT_EQ(manifest["spec"], expected["spec"]);
+    p->end_experiment();
+}
+
 TEST_P(KubeflowLifecycle, ANewInstanceAdoptsRunningJobsByLabelAndCleansUp) {
     {
         auto first = platform("sleep 120");

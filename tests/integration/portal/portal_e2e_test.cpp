@@ -10,7 +10,6 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -118,14 +117,9 @@ class PortalE2E : public testing::Test {
     uint16_t start(std::vector<std::string> args) {
         const auto log = root_ / "tshost.log";
         pid_ = start_tshost(with_data_dir(std::move(args)), log.string());
-        const std::regex url(R"(Web portal: http://127\.0\.0\.1:([0-9]+)/)");
-        std::smatch match;
-        std::string text;
-        EXPECT_TRUE(eventually([&] {
-            text = read_file(log);
-            return std::regex_search(text, match, url);
-        })) << text;
-        return match.empty() ? 0 : static_cast<uint16_t>(std::stoi(match[1]));
+        const uint16_t port = wait_for_portal_port(log.string());
+        EXPECT_NE(port, 0) << read_file(log);
+        return port;
     }
 
     json get_json(const std::string& target) {

@@ -140,7 +140,7 @@ TEST_F(PortalApiTest, TrialsAndTrialDetail) {
               json::parse(R"({"time":3001,"status":"FAILED","message":"exit code 3"})"));
     EXPECT_EQ(detail["metrics"].size(), 2u);
     EXPECT_EQ(detail["metrics"][1], json::parse(R"({"time":2600,"type":"PERIODICAL",
-        "sequence":1,"replica":"0","attempt":0,"value":0.2,"data":"0.2"})"));
+        "sequence":1,"replica":"0","attempt":0,"primary":true,"value":0.2,"data":"0.2"})"));
     EXPECT_TRUE(detail["manifest"].is_null());
     json trial_part = detail;
     for (const char* extra : {"statusHistory", "metrics", "manifest", "replicas"}) {
@@ -154,6 +154,62 @@ TEST_F(PortalApiTest, TrialsAndTrialDetail) {
     EXPECT_EQ(
         finals["metrics"][1],
         json::parse(R"({"trialId":"t2","time":2900,"type":"FINAL","sequence":0,"value":0.75})"));
+}
+
+// t0 as a two-replica trial retried once: the engine kept the second replica's records and
+// those of attempt 0, but only the primary replica of attempt 1 reached the tuner, and only
+// that is what the metric routes show (NNI's too: what NNI's tuner saw).
+TEST_F(PortalApiTest, MetricRoutesShowOnlyThePrimaryReplicaOfTheCurrentAttempt) {
+    {
+        auto db = tshost::db::ExperimentDb::open(dir_ / "experiment.db");
+        auto t0 = *db.trial("t0");
+        t0.attempt = 1;
+        db.update_trial(t0);
+        db.set_manifest("t0", R"({"kind":"TFJob","metadata":{"name":"job-t0"}})");
+        db.insert_metric({"t0", 1, "worker-0", 0, 4000, "PERIODICAL", 0, "0.3", 0.3, true});
+        db.insert_metric({"t0", 1, "worker-0", 1, 4100, "FINAL", 0, "0.4", 0.4, true});
+        db.insert_metric({"t0", 1, "ps-0", 0, 4050, "PERIODICAL", 0, "0.8", 0.8, false});
+        db.insert_metric({"t0", 1, "ps-0", 1, 4150, "FINAL", 0, "0.9", 0.9, false});
+    }
+    start();
+    const auto points = json::parse(get("/api/v1/tshost/metrics?trials=t0").body)["metrics"];
+    ASSERT_EQ(points.size(), 2u) << points.dump();
+    EXPECT_EQ(points[0]["value"], 0.3);
+    EXPECT_EQ(points[1]["value"], 0.4);
+
+    const auto nni = json::parse(get("/api/v1/nni/metric-data/t0").body);
+    ASSERT_EQ(nni.size(), 2u) << nni.dump();
+    EXPECT_EQ(nni[1]["data"], "\"0.4\"");
+    const auto latest = json::parse(get("/api/v1/nni/metric-data-latest").body);
+    for (const auto& m : latest) {
+        EXPECT_NE(m["data"], "\"0.9\"") << "a secondary replica's record: " << m.dump();
+        EXPECT_NE(m["data"], "\"0.8\"") << "a secondary replica's record: " << m.dump();
+    }
+    const auto job = json::parse(get("/api/v1/nni/trial-jobs/t0").body);
+    ASSERT_EQ(job["finalMetricData"].size(), 1u) << job.dump();
+    EXPECT_EQ(job["finalMetricData"][0]["data"], "\"0.4\"");
+    for (const auto& listed : json::parse(get("/api/v1/nni/trial-jobs").body)) {
+        if (listed["trialJobId"] == "t0") {
+            EXPECT_EQ(listed["finalMetricData"], job["finalMetricData"]);
+        }
+    }
+    for (const auto& row : json::parse(get("/api/v1/nni/export-data").body)) {
+        if (row["trialJobId"] == "t0") {
+            EXPECT_EQ(row["value"], "0.4");
+        }
+    }
+
+    // The trial page lists every record, saying which replica reached the tuner, and the job.
+    const auto detail = json::parse(get("/api/v1/tshost/trials/t0").body);
+    EXPECT_EQ(detail["metrics"].size(), 7u);
+    int secondary = 0;
+    for (const auto& m : detail["metrics"]) {
+        secondary += m["primary"] == false ? 1 : 0;
+        EXPECT_EQ(m["primary"], m["replica"] != "ps-0") << m.dump();
+    }
+    EXPECT_EQ(secondary, 2);
+    EXPECT_EQ(detail["manifest"],
+              "{\n  \"kind\": \"TFJob\",\n  \"metadata\": {\n    \"name\": \"job-t0\"\n  }\n}");
 }
 
 TEST_F(PortalApiTest, NniRoutesKeepNnisShapes) {

@@ -238,7 +238,9 @@ std::string KubePlatform::submit(const tshost::Trial& trial) {
         }
         // A retried submit whose first create went through: the same trial, the same attempt.
     }
-    json out{{"jobName", name}, {"namespace", namespace_}};
+    // The job as created, for the trial's page: secret-free (it names its Secrets, it does
+    // not hold them) once the metrics token is redacted.
+    json out{{"jobName", name}, {"namespace", namespace_}, {"manifest", redacted(job)}};
     // Where the user finds the trial's outputs (tshost prints it for the best trial).
     if (const auto url = store.browse_url(input.spec.trial_dir)) {
         out["url"] = *url;
