@@ -73,7 +73,11 @@ class ExperimentDb {
 
     void insert_trial(const TrialRow& trial);
     void update_trial(const TrialRow& trial);
+    /// Every trial by sequence id (and attempt).
     std::vector<TrialRow> trials() const;
+    /// The first `limit` of trials(), through an index: the trial table's first page.
+    std::vector<TrialRow> first_trials(int64_t limit) const;
+    int64_t trial_count() const;
     std::optional<TrialRow> trial(const std::string& id) const;
 
     /// The job as the platform created it for the trial's current attempt, secrets redacted

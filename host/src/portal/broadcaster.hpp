@@ -1,6 +1,7 @@
 // Feeds Server-Sent Events clients. The engine's thread publishes (cheap: a lock and a map
-// insert); a flusher thread sends what accumulated at most every 100 ms, so changes are
-// coalesced (a trial's newest row wins) and the engine never waits for a client. Each client
+// insert); a flusher thread sends what accumulated, at once when it sent nothing in the last
+// 100 ms, else at the end of those 100 ms, so changes are coalesced (a trial's newest row
+// wins) and the engine never waits for a client. Each client
 // is an http::Stream with a bounded buffer: one that falls behind is dropped.
 #pragma once
 
@@ -44,6 +45,7 @@ class Broadcaster {
 
   private:
     void run();
+    bool pending() const;  // under mutex_
     void send_all(const std::string& text);
 
     mutable std::mutex mutex_;

@@ -111,10 +111,13 @@ Response metric_data(Context& c, const Request& req, const std::string& only_tri
     const auto type = req.query_param("type").value_or("");
     std::lock_guard lock(c.db_mutex);
     std::map<std::string, db::TrialRow> rows;
-    for (auto& row : c.db.trials()) {
-        rows.emplace(row.id, std::move(row));
-    }
-    if (!only_trial.empty() && rows.count(only_trial) == 0) {
+    if (only_trial.empty()) {
+        for (auto& row : c.db.trials()) {
+            rows.emplace(row.id, std::move(row));
+        }
+    } else if (auto row = c.db.trial(only_trial)) {  // one trial: not all 10,000 rows
+        rows.emplace(only_trial, std::move(*row));
+    } else {
         return Response::error(404, "no trial " + only_trial);
     }
     const auto metrics = only_trial.empty() ? c.db.all_metrics(type) : c.db.metrics(only_trial);
@@ -183,15 +186,8 @@ void add_nni_routes(http::Router& router, Context& c) {
     router.add("GET", kBase + "/metric-data-latest",
                [&c](const Request& req, const Params&) { return metric_data(c, req, "", true); });
     router.add("GET", kBase + "/job-statistics", [&c](const Request&, const Params&) {
-        std::map<std::string, int64_t> counts;
-        {
-            std::lock_guard lock(c.db_mutex);
-            for (const auto& row : c.db.trials()) {
-                ++counts[nni_status(row.status)];
-            }
-        }
         json out = json::array();
-        for (const auto& [status, n] : counts) {
+        for (const auto& [status, n] : c.live.counts()) {
             out.push_back({{"trialJobStatus", status}, {"trialJobNumber", n}});
         }
         return json_response(200, out);
