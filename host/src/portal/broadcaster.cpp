@@ -4,7 +4,8 @@
 
 namespace tshost::portal {
 
-Broadcaster::Broadcaster() : thread_([this] { run(); }) {}
+Broadcaster::Broadcaster(std::chrono::milliseconds flush_interval)
+    : flush_interval_(flush_interval), thread_([this] { run(); }) {}
 
 Broadcaster::~Broadcaster() {
     stop();
@@ -82,13 +83,13 @@ void Broadcaster::send_all(const std::string& text) {
     std::erase_if(clients_, [&](const auto& client) { return !client->send(text); });
 }
 
-// A change goes out at once when nothing went out in the last kFlushInterval, else at the end
+// A change goes out at once when nothing went out in the last flush_interval_, else at the end
 // of it: a lone trial finishing reaches the pages without waiting for a tick, and a burst
 // still leaves as one batch per interval (a trial's newest row wins).
 void Broadcaster::run() {
     using Clock = std::chrono::steady_clock;
     auto last_keep_alive = Clock::now();
-    auto last_flush = Clock::now() - kFlushInterval;
+    auto last_flush = Clock::now() - flush_interval_;
     std::unique_lock lock(mutex_);
     while (!stopping_) {
         if (!pending()) {
@@ -96,7 +97,7 @@ void Broadcaster::run() {
                              [&] { return stopping_ || pending(); });
         }
         if (pending()) {
-            wake_.wait_until(lock, last_flush + kFlushInterval, [&] { return stopping_; });
+            wake_.wait_until(lock, last_flush + flush_interval_, [&] { return stopping_; });
         }
         if (stopping_) {
             break;

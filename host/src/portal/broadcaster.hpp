@@ -26,7 +26,8 @@ class Broadcaster {
     static constexpr std::chrono::seconds kKeepAlive{15};
     static constexpr size_t kMaxPendingMetrics = 10'000;  // beyond: the oldest are dropped
 
-    Broadcaster();
+    /// `flush_interval`: the coalescing window (tests widen it to make a burst certain).
+    explicit Broadcaster(std::chrono::milliseconds flush_interval = kFlushInterval);
     ~Broadcaster();  // stop()
     Broadcaster(const Broadcaster&) = delete;
     Broadcaster& operator=(const Broadcaster&) = delete;
@@ -48,6 +49,7 @@ class Broadcaster {
     bool pending() const;  // under mutex_
     void send_all(const std::string& text);
 
+    const std::chrono::milliseconds flush_interval_;
     mutable std::mutex mutex_;
     std::condition_variable wake_;
     bool stopping_ = false;
