@@ -114,6 +114,11 @@ describe('portal on a live experiment', () => {
     await waitFor('the stderr tail', async () =>
       ((await page.getByTestId('log-text').textContent({ timeout: 1000 })) ?? '').includes(`portal-test stderr of ${done.id}`));
     assert.equal(await page.getByTestId('trial-status').textContent(), 'SUCCEEDED');
+    // One local process: every record came from the replica whose records reach the tuner.
+    const metrics = (await exp.api(`trials/${done.id}`)).metrics;
+    assert.ok(metrics.length >= 3 && metrics.every((m) => m.primary === true), JSON.stringify(metrics));
+    assert.equal(await page.locator('table.metrics tr[data-origin="tuner"]').count(), metrics.length);
+    assert.equal(await page.getByTestId('metrics-heading').textContent(), `${metrics.length} records`);
     await screenshot(page, 'trial-detail');
   });
 
