@@ -4,17 +4,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { join } from 'node:path';
-import {
-  getJson,
-  launchBrowser,
-  releaseAll,
-  releaseTrial,
-  screenshot,
-  servePortal,
-  startExperiment,
-  stopTshost,
-  waitFor,
-} from './harness.mjs';
+import * as h from './harness.mjs';
+
+const { getJson, releaseTrial, screenshot, servePortal, waitFor } = h;
 
 describe('experiment actions from the page', () => {
   let exp;
@@ -23,19 +15,10 @@ describe('experiment actions from the page', () => {
   let viewer;
 
   before(async () => {
-    exp = await startExperiment({ trials: 8, concurrency: 1 });
-    browser = await launchBrowser();
-    page = browser.page;
+    ({ exp, browser, page } = await h.experimentWithBrowser({ trials: 8, concurrency: 1 }));
   });
 
-  after(async () => {
-    await browser?.context.close();
-    if (viewer) await stopTshost(viewer);
-    if (exp) {
-      releaseAll(exp);
-      await stopTshost(exp.host);
-    }
-  });
+  after(() => h.tearDown({ browser, exp, hosts: [viewer] }));
 
   const trials = async () => (await exp.api('trials')).trials;
   const running = async () => (await trials()).filter((t) => t.status === 'RUNNING');

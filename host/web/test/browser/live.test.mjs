@@ -5,14 +5,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { join } from 'node:path';
 import {
+  experimentWithBrowser,
   figure,
-  launchBrowser,
-  releaseAll,
   releaseTrial,
   screenshot,
   servePortal,
-  startExperiment,
   stopTshost,
+  tearDown,
   waitFor,
 } from './harness.mjs';
 
@@ -22,18 +21,10 @@ describe('portal on a live experiment', () => {
   let page;
 
   before(async () => {
-    exp = await startExperiment({ trials: 6, concurrency: 2 });
-    browser = await launchBrowser();
-    page = browser.page;
+    ({ exp, browser, page } = await experimentWithBrowser({ trials: 6, concurrency: 2 }));
   });
 
-  after(async () => {
-    await browser?.context.close();
-    if (exp) {
-      releaseAll(exp);
-      await stopTshost(exp.host);
-    }
-  });
+  after(() => tearDown({ browser, exp }));
 
   const count = async (status) => Number(await page.locator(`[data-count="${status}"]`).textContent());
   const running = async () => (await exp.api('trials')).trials.filter((t) => t.status === 'RUNNING');
