@@ -152,6 +152,7 @@ struct ExperimentDb::Impl {
         "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
     Statement trial_metrics{connection, trial_metrics_sql.c_str()};
     Statement count_metrics{connection, "SELECT count(*) FROM metrics"};
+    Statement data_version{connection, "PRAGMA data_version"};
     Statement every_metric{connection, every_metric_sql.c_str()};
     Statement typed_metrics{connection, typed_metrics_sql.c_str()};
     Statement begin{connection, "BEGIN IMMEDIATE"};
@@ -358,6 +359,10 @@ std::vector<MetricRow> ExperimentDb::all_metrics(const std::string& type) const 
 
 int64_t ExperimentDb::metric_count() const {
     return count_of(impl_->count_metrics);
+}
+
+int64_t ExperimentDb::data_version() const {
+    return count_of(impl_->data_version);
 }
 
 }  // namespace tshost::db

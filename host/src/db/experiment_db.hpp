@@ -95,6 +95,9 @@ class ExperimentDb {
     bool insert_metric(const MetricRow& metric);
     std::vector<MetricRow> metrics(const std::string& trial_id) const;
     int64_t metric_count() const;
+    /// Changes whenever another connection (the engine's, for the portal's) commits: what
+    /// this connection read is still current while it stays the same.
+    int64_t data_version() const;
     /// Every metric of every trial, in the order stored; `type` empty for all types.
     std::vector<MetricRow> all_metrics(const std::string& type = "") const;
 

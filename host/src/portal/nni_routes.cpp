@@ -92,19 +92,21 @@ Response update_profile(Context& c, const Request& req) {
 Response trial_jobs(Context& c, const Request& req) {
     const auto status = req.query_param("status");
     std::lock_guard lock(c.db_mutex);
-    std::map<std::string, std::vector<db::MetricRow>> finals;
-    for (auto& m : c.db.all_metrics("FINAL")) {
-        finals[m.trial_id].push_back(std::move(m));
-    }
-    std::string body = "[";
-    for (const auto& row : c.db.trials()) {
-        if (!status || nni_status(row.status) == *status) {
-            body += body.size() == 1 ? "" : ",";
-            append_nni_trial_job(body, row, tuners_finals(std::move(finals[row.id]), row));
-        }
-    }
-    body += ']';
-    return Response::json(200, std::move(body));
+    return Response::json(200, cached_body(c, "trial-jobs?" + status.value_or("*"), [&] {
+                              std::map<std::string, std::vector<db::MetricRow>> finals;
+                              for (auto& m : c.db.all_metrics("FINAL")) {
+                                  finals[m.trial_id].push_back(std::move(m));
+                              }
+                              std::string body = "[";
+                              for (const auto& row : c.db.trials()) {
+                                  if (!status || nni_status(row.status) == *status) {
+                                      body += body.size() == 1 ? "" : ",";
+                                      append_nni_trial_job(
+                                          body, row, tuners_finals(std::move(finals[row.id]), row));
+                                  }
+                              }
+                              return body + ']';
+                          }));
 }
 
 Response metric_data(Context& c, const Request& req, const std::string& only_trial, bool latest) {

@@ -39,19 +39,21 @@ Response trials(Context& c, const Request& req) {
                                        *text + "'");
         }
     }
-    std::vector<db::TrialRow> rows;
-    int64_t total = 0;
-    {
-        std::lock_guard lock(c.db_mutex);
-        rows = limit ? c.db.first_trials(static_cast<int64_t>(*limit)) : c.db.trials();
-        total = limit ? c.db.trial_count() : static_cast<int64_t>(rows.size());
+    const auto list = [](const std::vector<db::TrialRow>& rows) {
+        std::string body = R"({"trials":[)";
+        for (size_t i = 0; i < rows.size(); ++i) {
+            body += i == 0 ? "" : ",";
+            append_trial_json(body, rows[i]);
+        }
+        return body + "]";
+    };
+    std::lock_guard lock(c.db_mutex);
+    if (limit) {
+        const auto total = c.db.trial_count();
+        return Response::json(200, list(c.db.first_trials(static_cast<int64_t>(*limit))) +
+                                       ",\"total\":" + std::to_string(total) + "}");
     }
-    std::string body = R"({"trials":[)";
-    for (size_t i = 0; i < rows.size(); ++i) {
-        body += i == 0 ? "" : ",";
-        append_trial_json(body, rows[i]);
-    }
-    body += limit ? "],\"total\":" + std::to_string(total) + "}" : "]}";
+    std::string body = cached_body(c, "trials", [&] { return list(c.db.trials()) + "}"; });
     return Response::json(200, std::move(body));
 }
 

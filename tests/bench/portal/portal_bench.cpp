@@ -2,7 +2,7 @@
 // experiment database, served by the real Portal over loopback, against the same server's
 // trivial GET /api/v1/nni/check-status measured in the same run (the baseline: what the
 // transport costs). Keep-alive clients send one request at a time and time each one.
-// Usage: portal_bench [trials [metrics_per_trial [seconds_per_route]]]
+// Usage: portal_bench [trials [metrics_per_trial [seconds_per_route [only_routes_containing]]]]
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -166,7 +166,11 @@ int main(int argc, char** argv) {
         "/api/v1/nni/metric-data-latest",
         "/api/v1/nni/export-data",
     };
+    const std::string only = argc > 4 ? argv[4] : "";
     for (const auto& target : routes) {
+        if (target != base_route && target.find(only) == std::string::npos) {
+            continue;
+        }
         const auto f = target == base_route ? base : measure(portal.port(), target, seconds);
         std::printf("%-52s %10.1f %9.2f %9.2f %9.2f %11zu %7.1fx\n", target.c_str(),
                     f.requests_per_s, f.p50_ms, f.p95_ms, f.p99_ms, f.bytes,

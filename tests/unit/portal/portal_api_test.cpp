@@ -179,6 +179,32 @@ TEST_F(PortalApiTest, TheOverviewFollowsEachTrialChangeAtOnce) {
     EXPECT_EQ(o["best"], json::parse(R"({"trialId":"t2","sequenceId":2,"value":0.5})"));
 }
 
+// The whole list and NNI's trial-jobs are kept between requests, but only while the
+// database is unchanged: a commit by another connection (the engine's) shows at once.
+TEST_F(PortalApiTest, KeptAnswersFollowEveryCommit) {
+    start();
+    const auto before = get("/api/v1/tshost/trials").body;
+    EXPECT_EQ(get("/api/v1/tshost/trials").body, before);
+    EXPECT_EQ(json::parse(get("/api/v1/nni/trial-jobs").body).size(), 3u);
+    {
+        auto db = tshost::db::ExperimentDb::open(dir_ / "experiment.db");
+        auto t0 = *db.trial("t0");
+        t0.message = "changed after the first answer";
+        db.update_trial(t0);
+        auto t3 = t0;
+        t3.id = "t3";
+        t3.sequence_id = 3;
+        db.insert_trial(t3);
+    }
+    const auto after = json::parse(get("/api/v1/tshost/trials").body)["trials"];
+    ASSERT_EQ(after.size(), 4u);
+    EXPECT_EQ(after[0]["message"], "changed after the first answer");
+    const auto jobs = json::parse(get("/api/v1/nni/trial-jobs").body);
+    ASSERT_EQ(jobs.size(), 4u);
+    EXPECT_EQ(jobs[0]["message"], "changed after the first answer");
+    EXPECT_EQ(json::parse(get("/api/v1/nni/trial-jobs?status=FAILED").body).size(), 1u);
+}
+
 TEST_F(PortalApiTest, TrialsAndTrialDetail) {
     start();
     const auto list = json::parse(get("/api/v1/tshost/trials").body);
