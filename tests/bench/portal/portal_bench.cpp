@@ -59,6 +59,7 @@ void fill(const fs::path& path, int trials, int metrics_per_trial) {
 
 struct Figures {
     double requests_per_s = 0;
+    double first_ms = 0;  // the first request: a kept answer is built then (view: once)
     double p50_ms = 0, p95_ms = 0, p99_ms = 0;
     size_t bytes = 0;
 };
@@ -97,8 +98,11 @@ Figures measure(uint16_t port, const std::string& target, double seconds) {
     for (const auto& l : latencies) {
         all.insert(all.end(), l.begin(), l.end());
     }
-    std::sort(all.begin(), all.end());
     Figures f;
+    for (const auto& l : latencies) {
+        f.first_ms = std::max(f.first_ms, l.empty() ? 0.0 : l.front());
+    }
+    std::sort(all.begin(), all.end());
     if (all.empty()) {
         return f;
     }
@@ -144,8 +148,8 @@ int main(int argc, char** argv) {
 
     std::printf("%d keep-alive clients, %.0f s per route, one request at a time each\n", kClients,
                 seconds);
-    std::printf("%-52s %10s %9s %9s %9s %11s %8s\n", "route", "requests/s", "p50 ms", "p95 ms",
-                "p99 ms", "body bytes", "vs base");
+    std::printf("%-52s %10s %9s %9s %9s %9s %11s %8s\n", "route", "requests/s", "first ms",
+                "p50 ms", "p95 ms", "p99 ms", "body bytes", "vs base");
     const std::string base_route = "/api/v1/nni/check-status";
     const auto base = measure(portal.port(), base_route, seconds);
     // What the pages ask: the overview, the table, one trial, the curves of three compared
@@ -172,8 +176,8 @@ int main(int argc, char** argv) {
             continue;
         }
         const auto f = target == base_route ? base : measure(portal.port(), target, seconds);
-        std::printf("%-52s %10.1f %9.2f %9.2f %9.2f %11zu %7.1fx\n", target.c_str(),
-                    f.requests_per_s, f.p50_ms, f.p95_ms, f.p99_ms, f.bytes,
+        std::printf("%-52s %10.1f %9.2f %9.2f %9.2f %9.2f %11zu %7.1fx\n", target.c_str(),
+                    f.requests_per_s, f.first_ms, f.p50_ms, f.p95_ms, f.p99_ms, f.bytes,
                     f.p50_ms / std::max(base.p50_ms, 1e-9));
     }
     portal.stop();
