@@ -73,7 +73,11 @@ class ExperimentDb {
 
     void insert_trial(const TrialRow& trial);
     void update_trial(const TrialRow& trial);
+    /// Every trial by sequence id (and attempt).
     std::vector<TrialRow> trials() const;
+    /// The first `limit` of trials(), through an index: the trial table's first page.
+    std::vector<TrialRow> first_trials(int64_t limit) const;
+    int64_t trial_count() const;
     std::optional<TrialRow> trial(const std::string& id) const;
 
     /// The job as the platform created it for the trial's current attempt, secrets redacted
@@ -91,6 +95,9 @@ class ExperimentDb {
     bool insert_metric(const MetricRow& metric);
     std::vector<MetricRow> metrics(const std::string& trial_id) const;
     int64_t metric_count() const;
+    /// Changes whenever another connection (the engine's, for the portal's) commits: what
+    /// this connection read is still current while it stays the same.
+    int64_t data_version() const;
     /// Every metric of every trial, in the order stored; `type` empty for all types.
     std::vector<MetricRow> all_metrics(const std::string& type = "") const;
 

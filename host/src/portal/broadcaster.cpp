@@ -4,7 +4,8 @@
 
 namespace tshost::portal {
 
-Broadcaster::Broadcaster() : thread_([this] { run(); }) {}
+Broadcaster::Broadcaster(std::chrono::milliseconds flush_interval)
+    : flush_interval_(flush_interval), thread_([this] { run(); }) {}
 
 Broadcaster::~Broadcaster() {
     stop();
@@ -39,24 +40,37 @@ void Broadcaster::add_client(std::shared_ptr<http::Stream> client) {
 }
 
 void Broadcaster::publish_overview(std::string json) {
-    std::lock_guard lock(mutex_);
-    overview_ = std::move(json);
-    ++revision_;
+    {
+        std::lock_guard lock(mutex_);
+        overview_ = std::move(json);
+        ++revision_;
+    }
+    wake_.notify_one();
 }
 
 void Broadcaster::publish_trial(const std::string& id, std::string json) {
-    std::lock_guard lock(mutex_);
-    trials_[id] = std::move(json);
-    ++revision_;
+    {
+        std::lock_guard lock(mutex_);
+        trials_[id] = std::move(json);
+        ++revision_;
+    }
+    wake_.notify_one();
 }
 
 void Broadcaster::publish_metric(std::string json) {
-    std::lock_guard lock(mutex_);
-    if (metrics_.size() >= kMaxPendingMetrics) {
-        metrics_.erase(metrics_.begin());
+    {
+        std::lock_guard lock(mutex_);
+        if (metrics_.size() >= kMaxPendingMetrics) {
+            metrics_.erase(metrics_.begin());
+        }
+        metrics_.push_back(std::move(json));
+        ++revision_;
     }
-    metrics_.push_back(std::move(json));
-    ++revision_;
+    wake_.notify_one();
+}
+
+bool Broadcaster::pending() const {
+    return !overview_.empty() || !trials_.empty() || !metrics_.empty();
 }
 
 size_t Broadcaster::clients() const {
@@ -69,11 +83,22 @@ void Broadcaster::send_all(const std::string& text) {
     std::erase_if(clients_, [&](const auto& client) { return !client->send(text); });
 }
 
+// A change goes out at once when nothing went out in the last flush_interval_, else at the end
+// of it: a lone trial finishing reaches the pages without waiting for a tick, and a burst
+// still leaves as one batch per interval (a trial's newest row wins).
 void Broadcaster::run() {
-    auto last_keep_alive = std::chrono::steady_clock::now();
+    using Clock = std::chrono::steady_clock;
+    auto last_keep_alive = Clock::now();
+    auto last_flush = Clock::now() - flush_interval_;
     std::unique_lock lock(mutex_);
     while (!stopping_) {
-        wake_.wait_for(lock, kFlushInterval, [&] { return stopping_; });
+        if (!pending()) {
+            wake_.wait_until(lock, last_keep_alive + kKeepAlive,
+                             [&] { return stopping_ || pending(); });
+        }
+        if (pending()) {
+            wake_.wait_until(lock, last_flush + flush_interval_, [&] { return stopping_; });
+        }
         if (stopping_) {
             break;
         }
@@ -90,11 +115,12 @@ void Broadcaster::run() {
             batch += "event: metric\ndata: " + json + "\n\n";
         }
         metrics_.clear();
-        const auto now = std::chrono::steady_clock::now();
+        const auto now = Clock::now();
         if (now - last_keep_alive >= kKeepAlive) {
             batch += ": keep-alive\n\n";
             last_keep_alive = now;
         }
+        last_flush = now;
         if (!batch.empty() && !clients_.empty()) {
             send_all(batch);
         }

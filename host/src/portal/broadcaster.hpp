@@ -1,6 +1,7 @@
 // Feeds Server-Sent Events clients. The engine's thread publishes (cheap: a lock and a map
-// insert); a flusher thread sends what accumulated at most every 100 ms, so changes are
-// coalesced (a trial's newest row wins) and the engine never waits for a client. Each client
+// insert); a flusher thread sends what accumulated, at once when it sent nothing in the last
+// 100 ms, else at the end of those 100 ms, so changes are coalesced (a trial's newest row
+// wins) and the engine never waits for a client. Each client
 // is an http::Stream with a bounded buffer: one that falls behind is dropped.
 #pragma once
 
@@ -25,7 +26,8 @@ class Broadcaster {
     static constexpr std::chrono::seconds kKeepAlive{15};
     static constexpr size_t kMaxPendingMetrics = 10'000;  // beyond: the oldest are dropped
 
-    Broadcaster();
+    /// `flush_interval`: the coalescing window (tests widen it to make a burst certain).
+    explicit Broadcaster(std::chrono::milliseconds flush_interval = kFlushInterval);
     ~Broadcaster();  // stop()
     Broadcaster(const Broadcaster&) = delete;
     Broadcaster& operator=(const Broadcaster&) = delete;
@@ -44,8 +46,10 @@ class Broadcaster {
 
   private:
     void run();
+    bool pending() const;  // under mutex_
     void send_all(const std::string& text);
 
+    const std::chrono::milliseconds flush_interval_;
     mutable std::mutex mutex_;
     std::condition_variable wake_;
     bool stopping_ = false;

@@ -1,8 +1,11 @@
 // What the portal's route handlers share. Only portal/*.cpp include this.
 #pragma once
 
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
 
 #include "db/experiment_db.hpp"
 #include "engine/control.hpp"
@@ -39,7 +42,24 @@ struct Context {
     plugin::StorageInstance* storage;
     Broadcaster broadcaster;
     LiveState live;
+    /// The biggest answers (every trial; NNI's trial-jobs and export-data) by route, with the
+    /// data_version they were built at; under db_mutex. A `tshost view` builds each once; a
+    /// running experiment commits every ~100 ms, so there they mostly serve concurrent pages.
+    std::map<std::string, std::pair<int64_t, std::string>> cached_bodies;
 };
+
+/// Under c.db_mutex: the body `build()` makes for `key`, built again only after the database
+/// changed.
+template <class Build>
+std::string cached_body(Context& c, const std::string& key, Build&& build) {
+    const int64_t version = c.db.data_version();
+    auto& [built_at, body] = c.cached_bodies[key];
+    if (body.empty() || built_at != version) {
+        body = build();
+        built_at = version;
+    }
+    return body;
+}
 
 inline http::Response json_response(unsigned status, const nlohmann::json& body) {
     return http::Response::json(

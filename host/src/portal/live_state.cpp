@@ -51,7 +51,7 @@ void LiveState::load(const db::ExperimentDb& db) {
         max_experiment_duration_ms_ = meta_int(db, "max_experiment_duration_ms", 0);
     }
     for (const auto& row : db.trials()) {
-        trials_[row.id] = {row.sequence_id, row.status, row.final_metric};
+        update_trial(row.id, {row.sequence_id, nni_status(row.status), row.final_metric});
         if (row.status == "FAILED" && !row.message.empty()) {
             add_error(row.end_time_ms, "trial " + row.id + ": " + row.message);
         }
@@ -95,11 +95,59 @@ void LiveState::on_progress(const engine::Progress& progress, const engine::Limi
 }
 
 void LiveState::on_trial(const db::TrialRow& row) {
+    std::string overview;
     {
         std::lock_guard lock(mutex_);
-        trials_[row.id] = {row.sequence_id, row.status, row.final_metric};
+        // A status or final metric that changed changes the counts or the best: the open
+        // overviews hear it now, not at the engine's next progress report.
+        if (update_trial(row.id, {row.sequence_id, nni_status(row.status), row.final_metric})) {
+            overview = overview_locked(false).dump();
+        }
     }
     broadcaster_.publish_trial(row.id, trial_json(row).dump());
+    if (!overview.empty()) {
+        broadcaster_.publish_overview(std::move(overview));
+    }
+}
+
+bool LiveState::update_trial(const std::string& id, TrialSummary summary) {
+    auto [it, added] = trials_.try_emplace(id, summary);
+    TrialSummary& held = it->second;
+    // The value it had, as a plain double: GCC 12 sees an optional copied here as maybe unset.
+    const bool had_value = !added && held.final_metric.has_value();
+    const double before = had_value ? *held.final_metric : 0.0;
+    if (!added) {
+        if (held.status == summary.status && held.final_metric == summary.final_metric &&
+            held.sequence_id == summary.sequence_id) {
+            return false;
+        }
+        --counts_[held.status];
+        held = std::move(summary);
+    }
+    ++counts_[held.status];
+    const auto& value = held.final_metric;
+    if (best_ == id) {
+        if (!value || (had_value && better(before, *value))) {
+            find_best();  // the best trial lost its value or got a worse one (a retry)
+        }
+    } else if (value && (!best_ || better(*value, *trials_.at(*best_).final_metric))) {
+        best_ = id;
+    }
+    return true;
+}
+
+bool LiveState::better(double value, double than) const {
+    return info_.minimize ? value < than : value > than;
+}
+
+void LiveState::find_best() {
+    best_.reset();
+    for (const auto& [id, trial] : trials_) {
+        if (trial.final_metric &&
+            (!best_ || better(*trial.final_metric, *trials_.at(*best_).final_metric))) {
+            best_ = id;
+        }
+    }
 }
 
 void LiveState::on_metric(const db::MetricRow& metric) {
@@ -129,21 +177,14 @@ json LiveState::overview_locked(bool with_config) const {
     json counts = json::object();
     for (const char* status : {"WAITING", "RUNNING", "SUCCEEDED", "FAILED", "USER_CANCELED",
                                "SYS_CANCELED", "EARLY_STOPPED"}) {
-        counts[status] = 0;
+        const auto it = counts_.find(status);
+        counts[status] = it == counts_.end() ? 0 : it->second;
     }
     json best = nullptr;
-    std::optional<double> best_value;
-    for (const auto& [id, trial] : trials_) {
-        const std::string status = nni_status(trial.status);
-        if (auto it = counts.find(status); it != counts.end()) {
-            *it = it->get<int64_t>() + 1;
-        }
-        if (trial.final_metric &&
-            (!best_value || (info_.minimize ? *trial.final_metric < *best_value
-                                            : *trial.final_metric > *best_value))) {
-            best_value = trial.final_metric;
-            best = {{"trialId", id}, {"sequenceId", trial.sequence_id}, {"value", *best_value}};
-        }
+    if (best_) {
+        const auto& trial = trials_.at(*best_);
+        best = {
+            {"trialId", *best_}, {"sequenceId", trial.sequence_id}, {"value", *trial.final_metric}};
     }
     json errors = json::array();
     for (const auto& [time, message] : errors_) {
@@ -181,6 +222,17 @@ std::vector<std::string> LiveState::error_messages() const {
     std::vector<std::string> out;
     for (const auto& [time, message] : errors_) {
         out.push_back(message);
+    }
+    return out;
+}
+
+std::map<std::string, int64_t> LiveState::counts() const {
+    std::lock_guard lock(mutex_);
+    std::map<std::string, int64_t> out;
+    for (const auto& [status, n] : counts_) {
+        if (n > 0) {
+            out.emplace(status, n);
+        }
     }
     return out;
 }

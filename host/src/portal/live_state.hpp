@@ -31,6 +31,9 @@ class LiveState : public engine::EngineObserver {
     nlohmann::json limits() const;
     std::string status() const;
     std::vector<std::string> error_messages() const;
+    /// How many trials have each NNI status (only statuses some trial has), without reading
+    /// the trials again: NNI's job-statistics.
+    std::map<std::string, int64_t> counts() const;
     int64_t submitted() const;
     int64_t elapsed_ms() const;
     int64_t start_time() const;
@@ -39,12 +42,17 @@ class LiveState : public engine::EngineObserver {
   private:
     struct TrialSummary {
         int64_t sequence_id = 0;
-        std::string status;
+        std::string status;  // NNI's
         std::optional<double> final_metric;
     };
     nlohmann::json overview_locked(bool with_config) const;
     nlohmann::json limits_locked() const;
     void add_error(int64_t time, const std::string& message);
+    /// Records the trial's new summary, keeping the counts and the best current without a
+    /// pass over every trial; whether what the overview shows changed.
+    bool update_trial(const std::string& id, TrialSummary summary);
+    bool better(double value, double than) const;
+    void find_best();
 
     const ExperimentInfo& info_;
     const bool read_only_;
@@ -58,6 +66,8 @@ class LiveState : public engine::EngineObserver {
     std::optional<int64_t> max_trial_number_;
     std::optional<int64_t> max_experiment_duration_ms_;
     std::map<std::string, TrialSummary> trials_;
+    std::map<std::string, int64_t> counts_;  // by NNI status
+    std::optional<std::string> best_;        // the trial with the best final metric
     std::vector<std::pair<int64_t, std::string>> errors_;
 };
 

@@ -92,29 +92,34 @@ Response update_profile(Context& c, const Request& req) {
 Response trial_jobs(Context& c, const Request& req) {
     const auto status = req.query_param("status");
     std::lock_guard lock(c.db_mutex);
-    std::map<std::string, std::vector<db::MetricRow>> finals;
-    for (auto& m : c.db.all_metrics("FINAL")) {
-        finals[m.trial_id].push_back(std::move(m));
-    }
-    std::string body = "[";
-    for (const auto& row : c.db.trials()) {
-        if (!status || nni_status(row.status) == *status) {
-            body += body.size() == 1 ? "" : ",";
-            append_nni_trial_job(body, row, tuners_finals(std::move(finals[row.id]), row));
-        }
-    }
-    body += ']';
-    return Response::json(200, std::move(body));
+    return Response::json(200, cached_body(c, "trial-jobs?" + status.value_or("*"), [&] {
+                              std::map<std::string, std::vector<db::MetricRow>> finals;
+                              for (auto& m : c.db.all_metrics("FINAL")) {
+                                  finals[m.trial_id].push_back(std::move(m));
+                              }
+                              std::string body = "[";
+                              for (const auto& row : c.db.trials()) {
+                                  if (!status || nni_status(row.status) == *status) {
+                                      body += body.size() == 1 ? "" : ",";
+                                      append_nni_trial_job(
+                                          body, row, tuners_finals(std::move(finals[row.id]), row));
+                                  }
+                              }
+                              return body + ']';
+                          }));
 }
 
 Response metric_data(Context& c, const Request& req, const std::string& only_trial, bool latest) {
     const auto type = req.query_param("type").value_or("");
     std::lock_guard lock(c.db_mutex);
     std::map<std::string, db::TrialRow> rows;
-    for (auto& row : c.db.trials()) {
-        rows.emplace(row.id, std::move(row));
-    }
-    if (!only_trial.empty() && rows.count(only_trial) == 0) {
+    if (only_trial.empty()) {
+        for (auto& row : c.db.trials()) {
+            rows.emplace(row.id, std::move(row));
+        }
+    } else if (auto row = c.db.trial(only_trial)) {  // one trial: not all 10,000 rows
+        rows.emplace(only_trial, std::move(*row));
+    } else {
         return Response::error(404, "no trial " + only_trial);
     }
     const auto metrics = only_trial.empty() ? c.db.all_metrics(type) : c.db.metrics(only_trial);
@@ -183,15 +188,8 @@ void add_nni_routes(http::Router& router, Context& c) {
     router.add("GET", kBase + "/metric-data-latest",
                [&c](const Request& req, const Params&) { return metric_data(c, req, "", true); });
     router.add("GET", kBase + "/job-statistics", [&c](const Request&, const Params&) {
-        std::map<std::string, int64_t> counts;
-        {
-            std::lock_guard lock(c.db_mutex);
-            for (const auto& row : c.db.trials()) {
-                ++counts[nni_status(row.status)];
-            }
-        }
         json out = json::array();
-        for (const auto& [status, n] : counts) {
+        for (const auto& [status, n] : c.live.counts()) {
             out.push_back({{"trialJobStatus", status}, {"trialJobNumber", n}});
         }
         return json_response(200, out);

@@ -1,5 +1,6 @@
 // /api/v1/tshost: what the portal's pages need beyond NNI's routes (API.md).
-#include <set>
+#include <algorithm>
+#include <map>
 #include <sstream>
 
 #include "config/units.hpp"
@@ -12,16 +13,47 @@ namespace {
 
 const std::string kBase = "/api/v1/tshost";
 
-Response trials(Context& c) {
-    std::string body = R"({"trials":[)";
-    std::lock_guard lock(c.db_mutex);
-    bool first = true;
-    for (const auto& row : c.db.trials()) {
-        body += first ? "" : ",";
-        append_trial_json(body, row);
-        first = false;
+// A whole number of something from a query parameter ("tail", "limit"), or nullopt.
+std::optional<uint64_t> count_param(const std::string& text) {
+    try {
+        size_t used = 0;
+        const uint64_t n = std::stoull(text, &used);
+        if (used == text.size() && !text.starts_with('-')) {
+            return n;
+        }
+    } catch (const std::exception&) {
     }
-    body += "]}";
+    return std::nullopt;
+}
+
+// ?limit=N: the first N trials and how many there are, for the table's first page; the
+// page asks for the rest after it has painted those.
+Response trials(Context& c, const Request& req) {
+    std::optional<uint64_t> limit;
+    if (const auto text = req.query_param("limit")) {
+        limit = count_param(*text);
+        if (!limit || *limit == 0 || *limit > 1'000'000) {
+            return Response::error(400,
+                                   "limit must be a number of trials from 1 to 1000000, "
+                                   "not '" +
+                                       *text + "'");
+        }
+    }
+    const auto list = [](const std::vector<db::TrialRow>& rows) {
+        std::string body = R"({"trials":[)";
+        for (size_t i = 0; i < rows.size(); ++i) {
+            body += i == 0 ? "" : ",";
+            append_trial_json(body, rows[i]);
+        }
+        return body + "]";
+    };
+    std::lock_guard lock(c.db_mutex);
+    if (limit) {
+        const auto total = c.db.trial_count();
+        return Response::json(200, list(c.db.first_trials(static_cast<int64_t>(*limit))) +
+                                       ",\"total\":" + std::to_string(total) + "}");
+    }
+    std::string body = cached_body(c, "trials", [&] { return list(c.db.trials()) + "}"; });
     return Response::json(200, std::move(body));
 }
 
@@ -70,15 +102,11 @@ Response trial_detail(Context& c, const std::string& id) {
 Response trial_log(Context& c, const Request& req, const std::string& id) {
     uint64_t tail = 65536;
     if (const auto text = req.query_param("tail")) {
-        try {
-            size_t used = 0;
-            tail = std::stoull(*text, &used);
-            if (used != text->size() || text->starts_with('-')) {
-                throw std::invalid_argument("junk");
-            }
-        } catch (const std::exception&) {
+        const auto n = count_param(*text);
+        if (!n) {
             return Response::error(400, "tail must be a number of bytes, not '" + *text + "'");
         }
+        tail = *n;
     }
     std::optional<db::TrialRow> row;
     {
@@ -92,30 +120,44 @@ Response trial_log(Context& c, const Request& req, const std::string& id) {
                        req.query_param("stream").value_or("stdout"), tail);
 }
 
+// The curves of the compared trials: each trial's records through the trial_id index, not
+// a pass over every metric of the experiment (a million of them).
 Response metric_points(Context& c, const Request& req) {
     const auto type = req.query_param("type").value_or("");
     if (!type.empty() && type != "PERIODICAL" && type != "FINAL") {
         return Response::error(400, "type must be PERIODICAL or FINAL, not '" + type + "'");
     }
-    std::set<std::string> wanted;
+    std::vector<std::string> wanted;  // in the order asked, once each
     if (const auto list = req.query_param("trials")) {
         std::istringstream in(*list);
         for (std::string id; std::getline(in, id, ',');) {
-            if (!id.empty()) {
-                wanted.insert(id);
+            if (!id.empty() && std::find(wanted.begin(), wanted.end(), id) == wanted.end()) {
+                wanted.push_back(id);
             }
         }
     }
     std::lock_guard lock(c.db_mutex);
-    std::map<std::string, int> attempts;
-    for (const auto& row : c.db.trials()) {
-        attempts[row.id] = row.attempt;
-    }
     json out = json::array();
-    for (const auto& m : c.db.all_metrics(type)) {
-        if ((wanted.empty() || wanted.count(m.trial_id) != 0) &&
-            is_primary(m, attempts[m.trial_id])) {
-            out.push_back(metric_point_json(m));
+    if (wanted.empty()) {
+        std::map<std::string, int> attempts;
+        for (const auto& row : c.db.trials()) {
+            attempts[row.id] = row.attempt;
+        }
+        for (const auto& m : c.db.all_metrics(type)) {
+            if (is_primary(m, attempts[m.trial_id])) {
+                out.push_back(metric_point_json(m));
+            }
+        }
+    }
+    for (const auto& id : wanted) {
+        const auto row = c.db.trial(id);
+        if (!row) {
+            continue;  // a trial id the page remembers from another experiment
+        }
+        for (const auto& m : c.db.metrics(id)) {
+            if ((type.empty() || m.type == type) && is_primary(m, *row)) {
+                out.push_back(metric_point_json(m));
+            }
         }
     }
     return json_response(200, {{"metrics", std::move(out)}});
@@ -187,7 +229,8 @@ void add_tshost_routes(http::Router& router, Context& c) {
     router.add("GET", kBase + "/overview", [&c](const Request&, const Params&) {
         return json_response(200, c.live.overview(true));
     });
-    router.add("GET", kBase + "/trials", [&c](const Request&, const Params&) { return trials(c); });
+    router.add("GET", kBase + "/trials",
+               [&c](const Request& req, const Params&) { return trials(c, req); });
     router.add("GET", kBase + "/trials/:id",
                [&c](const Request&, const Params& p) { return trial_detail(c, p[0]); });
     router.add("GET", kBase + "/trials/:id/log",

@@ -43,6 +43,8 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
 export const api = {
   overview: () => call<Overview>('GET', 'overview'),
   trials: async () => (await call<{ trials: Trial[] }>('GET', 'trials')).trials,
+  /** The first `limit` trials by sequence id, and how many there are in all. */
+  firstTrials: (limit: number) => call<{ trials: Trial[]; total: number }>('GET', `trials?limit=${limit}`),
   trial: (id: string) => call<TrialDetail>('GET', `trials/${encodeURIComponent(id)}`),
   /** `replica` '' lets the server pick the first replica with output. */
   log: (id: string, replica: string, stream: 'stdout' | 'stderr', tailBytes: number) =>

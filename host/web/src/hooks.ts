@@ -26,12 +26,15 @@ export function useNow(periodMs = 1000): number {
 
 /**
  * `value`, changing at most every `ms` (the latest value always arrives). The plots redraw
- * 10,000 trials; a burst of trial events would otherwise redraw them at every event.
+ * 10,000 trials; a burst of trial events would otherwise redraw them at every event. The
+ * first change after a quiet `ms` shows at once: the snapshot that arrives just after the
+ * page mounts is not held back.
  */
 export function useThrottled<T>(value: T, ms: number): T {
   const [shown, setShown] = useState(value);
   const last = useRef(0);
   useEffect(() => {
+    if (Object.is(value, shown)) return; // mounting, or back to what is shown: nothing to throttle
     const show = () => {
       last.current = Date.now();
       setShown(() => value);

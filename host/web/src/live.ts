@@ -19,6 +19,8 @@ type PendingEvent =
   | { kind: 'metric'; data: MetricPoint };
 
 const REOPEN_DELAY_MS = 3000;
+/** Rows fetched first when the page has no trials yet: more than a tall screen shows. */
+export const FIRST_PAGE_ROWS = 100;
 
 export class LiveConnection {
   private source: EventSource | null = null;
@@ -69,10 +71,30 @@ export class LiveConnection {
     this.pending = [];
     try {
       const tracked = [...this.store.state.metrics.keys()];
-      const [overview, trials, points] = await Promise.all([
-        api.overview(),
-        api.trials(),
-        tracked.length > 0 ? api.metrics('PERIODICAL', tracked) : Promise.resolve([]),
+      const points = tracked.length > 0 ? api.metrics('PERIODICAL', tracked) : Promise.resolve([]);
+      points.catch(() => undefined); // its failure is reported below, or moot after a newer hello
+      let complete: { overview: Overview; trials: Trial[] } | null = null;
+      if (this.store.state.trials.length === 0) {
+        // First load: the table's first page (and the overview) before the whole list. Events
+        // stay held back until the whole list is in.
+        const [overview, preview] = await Promise.all([
+          api.overview(),
+          api.firstTrials(FIRST_PAGE_ROWS),
+        ]);
+        if (generation !== this.snapshotGeneration) return;
+        if (preview.total <= preview.trials.length) {
+          complete = { overview, trials: preview.trials }; // a small experiment: all of it
+        } else {
+          this.store.update(() => ({
+            overview,
+            trialsPreview: { trials: trialsFromSnapshot(preview.trials), total: preview.total },
+          }));
+        }
+      }
+      const [overview, trials, curves] = await Promise.all([
+        complete?.overview ?? api.overview(),
+        complete?.trials ?? api.trials(),
+        points,
       ]);
       if (generation !== this.snapshotGeneration) return; // a newer hello took over
       const held = this.pending ?? [];
@@ -80,7 +102,8 @@ export class LiveConnection {
       this.store.update(() => ({
         overview,
         trials: trialsFromSnapshot(trials),
-        metrics: metricsFromSnapshot(tracked, points),
+        trialsPreview: null,
+        metrics: metricsFromSnapshot(tracked, curves),
         stream: 'live',
         error: null,
       }));
@@ -88,7 +111,10 @@ export class LiveConnection {
     } catch (e) {
       if (generation !== this.snapshotGeneration) return;
       this.pending = null;
-      this.store.update(() => ({ error: `loading the experiment failed: ${(e as Error).message}` }));
+      this.store.update(() => ({
+        trialsPreview: null,
+        error: `loading the experiment failed: ${(e as Error).message}`,
+      }));
     }
   }
 

@@ -9,6 +9,11 @@ export interface PortalState {
   overview: Overview | null;
   /** Ordered by sequenceId. */
   trials: Trial[];
+  /**
+   * While the first snapshot of a big experiment loads: its first trials and how many there
+   * are, so the table paints its first page before the whole list arrives. Null otherwise.
+   */
+  trialsPreview: { trials: Trial[]; total: number } | null;
   /** Curves of the trials being compared, by trial id, ordered by (type, sequence). */
   metrics: Map<string, MetricPoint[]>;
   stream: StreamState;
@@ -17,7 +22,14 @@ export interface PortalState {
 }
 
 export function initialState(): PortalState {
-  return { overview: null, trials: [], metrics: new Map(), stream: 'connecting', error: null };
+  return {
+    overview: null,
+    trials: [],
+    trialsPreview: null,
+    metrics: new Map(),
+    stream: 'connecting',
+    error: null,
+  };
 }
 
 function lifeStage(trial: Trial): number {

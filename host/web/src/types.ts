@@ -74,6 +74,8 @@ export interface TrialMetric {
   sequence: number;
   replica: string;
   attempt: number;
+  /** From the replica whose records reach the tuner (a TF worker-0, a PyTorch master-0). */
+  primary: boolean;
   value: number;
   data: string;
 }

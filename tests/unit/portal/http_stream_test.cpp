@@ -94,26 +94,38 @@ TEST_F(HttpStreamTest, RoutesDecodeParametersAndRefuseWithAMessage) {
 }
 
 TEST_F(HttpStreamTest, AStreamDeliversPublishedEventsInOrder) {
-    RawConnection client(server_->port());
+    // Its own broadcaster with a 2 s window: what is published within it after a send is
+    // certainly one batch.
+    tshost::portal::Broadcaster broadcaster(2s);
+    RoutedHandler handler(broadcaster);
+    tshost::http::Server server(handler, {});
+    server.start();
+    RawConnection client(server.port());
     ASSERT_TRUE(client.send_all("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n"));
     ASSERT_TRUE(client.read_until(
         [](std::string_view got) { return got.find("event: hello") != std::string_view::npos; },
         10s));
     EXPECT_THAT(client.received(), HasSubstr("text/event-stream"));
     EXPECT_THAT(client.received(), HasSubstr("retry: 2000"));
-    ASSERT_TRUE(eventually([&] { return broadcaster_.clients() == 1; }));
+    ASSERT_TRUE(eventually([&] { return broadcaster.clients() == 1; }));
 
-    broadcaster_.publish_trial("t1", R"({"id":"t1","status":"RUNNING"})");
-    broadcaster_.publish_trial("t1", R"({"id":"t1","status":"SUCCEEDED"})");
-    broadcaster_.publish_metric(R"({"trialId":"t1","value":0.5})");
+    // After a quiet window the first change goes out alone, without waiting for the window.
+    broadcaster.publish_trial("t0", R"({"id":"t0","status":"WAITING"})");
+    ASSERT_TRUE(client.read_until(
+        [](std::string_view got) { return got.find("WAITING") != std::string_view::npos; }, 10s));
+    // Then, within the window, a burst: coalesced, the trial's newest row wins.
+    broadcaster.publish_trial("t1", R"({"id":"t1","status":"RUNNING"})");
+    broadcaster.publish_trial("t1", R"({"id":"t1","status":"SUCCEEDED"})");
+    broadcaster.publish_metric(R"({"trialId":"t1","value":0.5})");
     ASSERT_TRUE(client.read_until(
         [](std::string_view got) { return got.find("event: metric") != std::string_view::npos; },
         10s));
     const std::string& got = client.received();
-    // Coalesced: the trial's newest row wins, the older one is never sent.
     EXPECT_THAT(got, HasSubstr(R"(data: {"id":"t1","status":"SUCCEEDED"})"));
     EXPECT_EQ(got.find("RUNNING"), std::string::npos);
     EXPECT_THAT(got, HasSubstr(R"(data: {"trialId":"t1","value":0.5})"));
+    broadcaster.stop();
+    server.stop();
 }
 
 TEST_F(HttpStreamTest, AClientThatDoesNotReadIsDroppedAndPublishingNeverBlocks) {

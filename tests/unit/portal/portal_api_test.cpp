@@ -10,6 +10,7 @@
 
 #include "config/experiment_config.hpp"
 #include "db/experiment_db.hpp"
+#include "engine/control.hpp"
 #include "engine/packed_parameter.hpp"
 #include "portal/experiment_info.hpp"
 #include "portal/portal.hpp"
@@ -124,6 +125,86 @@ TEST_F(PortalApiTest, OverviewHasEveryContractKey) {
     EXPECT_EQ(o["config"]["trainingService"]["storage"]["storageAccountKey"], "<redacted>");
 }
 
+// A trial's change reaches the open overviews as an overview event at once, not at the
+// engine's next progress report (none comes here: only on_trial is called), and the counts and
+// the best follow it, also when the best trial is retried and loses its value.
+TEST_F(PortalApiTest, TheOverviewFollowsEachTrialChangeAtOnce) {
+    using namespace std::chrono_literals;
+    start();
+    tshost::test::RawConnection events(portal_->port());
+    ASSERT_TRUE(events.send_all("GET /api/v1/tshost/events HTTP/1.1\r\nHost: x\r\n\r\n"));
+    ASSERT_TRUE(events.read_until(
+        [](std::string_view got) { return got.find("event: hello") != std::string_view::npos; },
+        10s));
+
+    auto t2 = tshost::db::TrialRow{};
+    t2.id = "t2";
+    t2.sequence_id = 2;
+    t2.parameters_json = tshost::engine::pack_parameters(2, {{"x", 0.75}});
+    t2.status = "RUNNING";
+    t2.attempt = 1;  // retried: its value of attempt 0 no longer counts
+    portal_->observer().on_trial(t2);
+    ASSERT_TRUE(events.read_until(
+        [](std::string_view got) {
+            return got.find("event: overview") != std::string_view::npos &&
+                   got.find(R"("RUNNING":1)") != std::string_view::npos;
+        },
+        10s))
+        << events.received();
+    auto o = json::parse(get("/api/v1/tshost/overview").body);
+    EXPECT_EQ(o["counts"]["RUNNING"], 1);
+    EXPECT_EQ(o["counts"]["SUCCEEDED"], 1);
+    EXPECT_EQ(o["best"], json::parse(R"({"trialId":"t0","sequenceId":0,"value":0.25})"));
+
+    auto t3 = t2;
+    t3.id = "t3";
+    t3.sequence_id = 3;
+    t3.attempt = 0;
+    t3.status = "SUCCEEDED";
+    t3.final_metric = 0.5;
+    portal_->observer().on_trial(t3);
+    o = json::parse(get("/api/v1/tshost/overview").body);
+    EXPECT_EQ(o["submitted"], 4);
+    EXPECT_EQ(o["counts"]["SUCCEEDED"], 2);
+    EXPECT_EQ(o["best"], json::parse(R"({"trialId":"t3","sequenceId":3,"value":0.5})"));
+
+    t2.status = "SUCCEEDED";
+    t2.final_metric = 0.5;  // a tie keeps the first to reach it
+    portal_->observer().on_trial(t2);
+    t3.final_metric = 0.125;  // the best got worse: another is best now
+    portal_->observer().on_trial(t3);
+    o = json::parse(get("/api/v1/tshost/overview").body);
+    EXPECT_EQ(o["counts"]["SUCCEEDED"], 3);
+    EXPECT_EQ(o["counts"]["RUNNING"], 0);
+    EXPECT_EQ(o["best"], json::parse(R"({"trialId":"t2","sequenceId":2,"value":0.5})"));
+}
+
+// The whole list and NNI's trial-jobs are kept between requests, but only while the
+// database is unchanged: a commit by another connection (the engine's) shows at once.
+TEST_F(PortalApiTest, KeptAnswersFollowEveryCommit) {
+    start();
+    const auto before = get("/api/v1/tshost/trials").body;
+    EXPECT_EQ(get("/api/v1/tshost/trials").body, before);
+    EXPECT_EQ(json::parse(get("/api/v1/nni/trial-jobs").body).size(), 3u);
+    {
+        auto db = tshost::db::ExperimentDb::open(dir_ / "experiment.db");
+        auto t0 = *db.trial("t0");
+        t0.message = "changed after the first answer";
+        db.update_trial(t0);
+        auto t3 = t0;
+        t3.id = "t3";
+        t3.sequence_id = 3;
+        db.insert_trial(t3);
+    }
+    const auto after = json::parse(get("/api/v1/tshost/trials").body)["trials"];
+    ASSERT_EQ(after.size(), 4u);
+    EXPECT_EQ(after[0]["message"], "changed after the first answer");
+    const auto jobs = json::parse(get("/api/v1/nni/trial-jobs").body);
+    ASSERT_EQ(jobs.size(), 4u);
+    EXPECT_EQ(jobs[0]["message"], "changed after the first answer");
+    EXPECT_EQ(json::parse(get("/api/v1/nni/trial-jobs?status=FAILED").body).size(), 1u);
+}
+
 TEST_F(PortalApiTest, TrialsAndTrialDetail) {
     start();
     const auto list = json::parse(get("/api/v1/tshost/trials").body);
@@ -148,6 +229,15 @@ TEST_F(PortalApiTest, TrialsAndTrialDetail) {
     }
     EXPECT_EQ(trial_part, list["trials"][1]);  // the same Trial in the list and the detail
     EXPECT_EQ(detail["replicas"], json::array());
+
+    // The table's first page: the first trials of the same list, and how many there are.
+    const auto first = json::parse(get("/api/v1/tshost/trials?limit=2").body);
+    EXPECT_EQ(first["total"], 3);
+    ASSERT_EQ(first["trials"].size(), 2u);
+    EXPECT_EQ(first["trials"][0], list["trials"][0]);
+    EXPECT_EQ(first["trials"][1], list["trials"][1]);
+    EXPECT_FALSE(list.contains("total"));
+    EXPECT_EQ(json::parse(get("/api/v1/tshost/trials?limit=100").body)["trials"], list["trials"]);
 
     const auto finals = json::parse(get("/api/v1/tshost/metrics?type=FINAL&trials=t0,t2").body);
     ASSERT_EQ(finals["metrics"].size(), 2u);
@@ -262,6 +352,9 @@ TEST_F(PortalApiTest, BadRequestsGet4xxWithAMessage) {
     };
     const std::vector<Case> cases = {
         {"GET", "/api/v1/tshost/nope", "", 404, "no such route"},
+        {"GET", "/api/v1/tshost/trials?limit=0", "", 400, "limit must be"},
+        {"GET", "/api/v1/tshost/trials?limit=ten", "", 400, "limit must be"},
+        {"GET", "/api/v1/tshost/trials?limit=-1", "", 400, "limit must be"},
         {"GET", "/api/v1/tshost/trials/zz", "", 404, "no trial zz"},
         {"GET", "/api/v1/tshost/trials/zz/log", "", 404, "no trial zz"},
         {"GET", "/api/v1/tshost/trials/t0/log?tail=-5", "", 400, "tail must be"},

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
 import { formatDuration, formatTime } from '../duration';
 import { useNow } from '../hooks';
+import { metricOrigin, metricsHeading, ORIGIN_NOTE } from '../metric-origin';
 import type { PortalState } from '../state';
 import { formatNumber, formatParameter, trialDuration } from '../trials-logic';
 import type { TrialDetail } from '../types';
@@ -87,7 +88,8 @@ export function TrialDetailPage({ state, id }: { state: PortalState; id: string 
           </ol>
         </section>
         <section class="card metrics-card" aria-labelledby="h-metrics">
-          <h2 id="h-metrics">Metrics ({detail.metrics.length})</h2>
+          <h2 id="h-metrics">Metrics</h2>
+          <p class="muted" data-testid="metrics-heading">{metricsHeading(detail.metrics, trial.attempt)}</p>
           <div class="scroll-box">
             <table class="metrics">
               <thead>
@@ -96,13 +98,21 @@ export function TrialDetailPage({ state, id }: { state: PortalState; id: string 
                   <th scope="col">Time</th></tr>
               </thead>
               <tbody>
-                {detail.metrics.map((m, i) => (
-                  <tr key={i}>
-                    <td>{m.type}</td><td class="num">{m.sequence}</td><td>{m.replica}</td>
-                    <td class="num">{m.attempt}</td><td class="num">{formatNumber(m.value)}</td>
-                    <td><code>{m.data}</code></td><td>{formatTime(m.time)}</td>
-                  </tr>
-                ))}
+                {detail.metrics.map((m, i) => {
+                  const origin = metricOrigin(m, trial.attempt);
+                  return (
+                    <tr key={i} data-origin={origin} class={origin === 'tuner' ? '' : 'not-sent'}
+                      title={ORIGIN_NOTE[origin] || undefined}>
+                      <td>{m.type}</td><td class="num">{m.sequence}</td>
+                      <td>
+                        {m.replica}
+                        {!m.primary && <span class="tag" title={ORIGIN_NOTE['other-replica']}>secondary</span>}
+                      </td>
+                      <td class="num">{m.attempt}</td><td class="num">{formatNumber(m.value)}</td>
+                      <td><code>{m.data}</code></td><td>{formatTime(m.time)}</td>
+                    </tr>
+                  );
+                })}
               </tbody>
             </table>
           </div>

@@ -69,11 +69,14 @@ export function TrialsPage({ state, query }: { state: PortalState; query: URLSea
   const statusKey = query.get('status') ?? '';
   useEffect(() => setStatuses(initialStatuses(query)), [statusKey]);
 
-  const paramKeys = useMemo(() => parameterKeys(state.trials), [state.trials]);
+  // Until the whole list is in, the first page of a big experiment (see live.ts).
+  const trials = state.trialsPreview?.trials ?? state.trials;
+  const total = state.trialsPreview?.total ?? state.trials.length;
+  const paramKeys = useMemo(() => parameterKeys(trials), [trials]);
   const cols = useMemo(() => columns(paramKeys), [paramKeys]);
   const filtered = useMemo(
-    () => filterTrials(state.trials, { statuses, search }),
-    [state.trials, statuses, search],
+    () => filterTrials(trials, { statuses, search }),
+    [trials, statuses, search],
   );
   const sortClock = sort.key === 'duration' ? now : 0;
   const rows = useMemo(
@@ -82,9 +85,9 @@ export function TrialsPage({ state, query }: { state: PortalState; query: URLSea
   );
   const counts = useMemo(() => {
     const c: Record<string, number> = {};
-    for (const t of state.trials) c[t.status] = (c[t.status] ?? 0) + 1;
+    for (const t of trials) c[t.status] = (c[t.status] ?? 0) + 1;
     return c;
-  }, [state.trials]);
+  }, [trials]);
 
   useLayoutEffect(() => {
     const el = viewport.current;
@@ -182,8 +185,10 @@ export function TrialsPage({ state, query }: { state: PortalState; query: URLSea
           </button>
         )}
       </div>
-      <p class="table-summary" role="status" data-testid="trial-count" data-shown={rows.length}>
-        {rows.length} of {state.trials.length} trials
+      <p class="table-summary" role="status" data-testid="trial-count" data-shown={rows.length}
+        data-complete={state.trialsPreview === null}>
+        {rows.length} of {total} trials
+        {state.trialsPreview && <span class="muted"> — loading the rest…</span>}
         {notice && <span class={notice.error ? 'error' : 'ok'}> — {notice.text}</span>}
       </p>
       <div class="table-viewport" ref={viewport}

@@ -191,6 +191,23 @@ export async function launchBrowser() {
   return { context, page, errors };
 }
 
+/** A running experiment (see startExperiment) and a browser: how a live-page suite begins. */
+export async function experimentWithBrowser(options) {
+  const exp = await startExperiment(options);
+  const browser = await launchBrowser();
+  return { exp, browser, page: browser.page };
+}
+
+/** Closes the browser and stops the hosts, the experiment's last (its gated trials released). */
+export async function tearDown({ browser, exp, hosts = [] }) {
+  await browser?.context.close();
+  for (const host of hosts) if (host) await stopTshost(host);
+  if (exp) {
+    releaseAll(exp);
+    await stopTshost(exp.host);
+  }
+}
+
 export async function screenshot(page, name) {
   await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
 }

@@ -5,14 +5,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { join } from 'node:path';
 import {
+  experimentWithBrowser,
   figure,
-  launchBrowser,
-  releaseAll,
   releaseTrial,
   screenshot,
   servePortal,
-  startExperiment,
   stopTshost,
+  tearDown,
   waitFor,
 } from './harness.mjs';
 
@@ -22,18 +21,10 @@ describe('portal on a live experiment', () => {
   let page;
 
   before(async () => {
-    exp = await startExperiment({ trials: 6, concurrency: 2 });
-    browser = await launchBrowser();
-    page = browser.page;
+    ({ exp, browser, page } = await experimentWithBrowser({ trials: 6, concurrency: 2 }));
   });
 
-  after(async () => {
-    await browser?.context.close();
-    if (exp) {
-      releaseAll(exp);
-      await stopTshost(exp.host);
-    }
-  });
+  after(() => tearDown({ browser, exp }));
 
   const count = async (status) => Number(await page.locator(`[data-count="${status}"]`).textContent());
   const running = async () => (await exp.api('trials')).trials.filter((t) => t.status === 'RUNNING');
@@ -114,6 +105,11 @@ describe('portal on a live experiment', () => {
     await waitFor('the stderr tail', async () =>
       ((await page.getByTestId('log-text').textContent({ timeout: 1000 })) ?? '').includes(`portal-test stderr of ${done.id}`));
     assert.equal(await page.getByTestId('trial-status').textContent(), 'SUCCEEDED');
+    // One local process: every record came from the replica whose records reach the tuner.
+    const metrics = (await exp.api(`trials/${done.id}`)).metrics;
+    assert.ok(metrics.length >= 3 && metrics.every((m) => m.primary === true), JSON.stringify(metrics));
+    assert.equal(await page.locator('table.metrics tr[data-origin="tuner"]').count(), metrics.length);
+    assert.equal(await page.getByTestId('metrics-heading').textContent(), `${metrics.length} records`);
     await screenshot(page, 'trial-detail');
   });
 

@@ -34,7 +34,13 @@ let requests: Pending[];
 function answer(path: string, body: unknown) {
   const index = requests.findIndex((r) => r.path.startsWith(path));
   expect(index, `a request for ${path}`).toBeGreaterThanOrEqual(0);
-  requests.splice(index, 1)[0].resolve(body);
+  const request = requests.splice(index, 1)[0];
+  // The first page of a small experiment is all of it: the server says so with `total`.
+  const list = body as { trials?: unknown[]; total?: number };
+  if (request.path.includes('limit=') && list.trials && list.total === undefined) {
+    body = { ...list, total: list.trials.length };
+  }
+  request.resolve(body);
 }
 
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -68,6 +74,34 @@ describe('LiveConnection', () => {
     expect(store.state.trials.map((t) => t.id)).toEqual(['a', 'b']);
   });
 
+  it('paints the first page of a big experiment, then the whole list with held events on top', async () => {
+    const store = new Store();
+    new LiveConnection(store).start();
+    const source = FakeEventSource.last;
+    source.emit('hello', { revision: 1 });
+    expect(requests.map((r) => r.path).sort()).toEqual(['overview', 'trials?limit=100']);
+    answer('overview', overview('RUNNING'));
+    answer('trials?limit=100', { trials: [trial({ id: 'a', sequenceId: 0 })], total: 3 });
+    await flush();
+    expect(store.state.trialsPreview).toEqual({ trials: [trial({ id: 'a', sequenceId: 0 })], total: 3 });
+    expect(store.state.trials).toEqual([]);
+    expect(store.state.overview?.status).toBe('RUNNING');
+    source.emit('trial', trial({ id: 'c', sequenceId: 2, status: 'FAILED' }));
+    expect(requests.map((r) => r.path).sort()).toEqual(['overview', 'trials']);
+    answer('overview', overview('RUNNING'));
+    answer('trials', {
+      trials: [0, 1, 2].map((i) => trial({ id: 'abc'[i], sequenceId: i, status: 'RUNNING' })),
+    });
+    await flush();
+    expect(store.state.trialsPreview).toBeNull();
+    expect(store.state.stream).toBe('live');
+    expect(store.state.trials.map((t) => `${t.id}:${t.status}`)).toEqual(['a:RUNNING', 'b:RUNNING', 'c:FAILED']);
+
+    // A reconnect has the whole list already: no first page again.
+    source.emit('hello', { revision: 2 });
+    expect(requests.map((r) => r.path).sort()).toEqual(['overview', 'trials']);
+  });
+
   it('holds events that arrive while the snapshot loads and applies them on top', async () => {
     const store = new Store();
     new LiveConnection(store).start();
@@ -96,7 +130,8 @@ describe('LiveConnection', () => {
     source.emit('error');
     expect(store.state.stream).toBe('down');
     source.emit('hello', { revision: 5 }); // the browser reconnected by itself
-    expect(requests.map((r) => r.path).sort()).toEqual(['overview', 'trials']);
+    // (Still no trial: the first page is asked for again, which is all of them.)
+    expect(requests.map((r) => r.path).sort()).toEqual(['overview', 'trials?limit=100']);
     answer('overview', overview('RUNNING'));
     answer('trials', { trials: [trial({ id: 'n', sequenceId: 0 })] });
     await flush();
