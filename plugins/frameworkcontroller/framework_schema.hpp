@@ -9,25 +9,23 @@
 // Written in draft 2020-12, the dialect validate_json compiles by default.
 #pragma once
 
+#include "framework_schema_parts.hpp"
+
 namespace fc_platform {
 
-inline constexpr const char* kFrameworkSchema = R"json({
+inline constexpr auto kFrameworkSchemaText =
+    tshost::kubeplatform::concat_literals(R"json({
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "$defs": {
     "name": {"type": "string", "pattern": "^[a-z0-9]{1,63}$"},
-    "retryPolicy": {
-      "type": "object",
-      "additionalProperties": false,
-      "properties": {
-        "fancyRetryPolicy": {"type": "boolean"},
-        "maxRetryCount": {"type": "integer", "minimum": -2}
-      }
-    },
+    "retryPolicy": )json",
+                                          kRetryPolicySchema, R"json(,
     "container": {
       "type": "object",
       "required": ["name", "image"],
       "properties": {
-        "name": {"type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 63},
+        "name": )json",
+                                          kContainerNameSchema, R"json(,
         "image": {"type": "string", "minLength": 1},
         "command": {"type": "array", "items": {"type": "string"}},
         "env": {"type": "array", "items": {"type": "object", "required": ["name"],
@@ -70,22 +68,14 @@ inline constexpr const char* kFrameworkSchema = R"json({
             "properties": {
               "name": {"$ref": "#/$defs/name"},
               "taskNumber": {"type": "integer", "minimum": 0, "maximum": 10000},
-              "frameworkAttemptCompletionPolicy": {
-                "type": "object",
-                "additionalProperties": false,
-                "required": ["minFailedTaskCount", "minSucceededTaskCount"],
-                "properties": {
-                  "minFailedTaskCount": {"type": "integer", "minimum": -1},
-                  "minSucceededTaskCount": {"type": "integer", "minimum": -1}
-                }
-              },
+              "frameworkAttemptCompletionPolicy": )json",
+                                          kCompletionPolicySchema, R"json(,
               "task": {
                 "type": "object",
                 "additionalProperties": false,
                 "required": ["pod"],
-                "properties": {
-                  "retryPolicy": {"$ref": "#/$defs/retryPolicy"},
-                  "podGracefulDeletionTimeoutSec": {"type": ["integer", "null"], "minimum": 0},
+                "properties": {)json",
+                                          kTaskTimingProperties, R"json(
                   "pod": {
                     "type": "object",
                     "required": ["spec"],
@@ -111,6 +101,7 @@ inline constexpr const char* kFrameworkSchema = R"json({
       }
     }
   }
-})json";
+})json");
+inline constexpr const char* kFrameworkSchema = kFrameworkSchemaText.data();
 
 }  // namespace fc_platform
