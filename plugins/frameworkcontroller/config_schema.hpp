@@ -32,15 +32,9 @@ inline constexpr auto kConfigSchemaText = tshost::kubeplatform::concat_literals(
     tshost::kubeplatform::kCommonProperties, kTemplateProperties, R"json(
     "barrierImage": {"type": "string", "minLength": 1,
       "description": "image of the frameworkbarrier init container of multi-role Frameworks"},
-    "taskRoles": {
-      "type": "array",
-      "minItems": 1,
-      "items": {
-        "type": "object",
-        "additionalProperties": false,
-        "required": ["name", "taskNumber", "command", "gpuNumber", "cpuNumber", "memorySize",
-                     "frameworkAttemptCompletionPolicy"],
-        "properties": {)json",
+    )json",
+    task_roles_opening(R"json("name", "taskNumber", "command", "gpuNumber", "cpuNumber",
+        "memorySize", "frameworkAttemptCompletionPolicy")json"),
     tshost::kubeplatform::kRoleProperties, R"json(
           "name": {"type": "string", "pattern": "^[a-z0-9]{1,63}$",
             "description": "FrameworkController's rule for task role names: lower-case letters and digits, 1-63"},

@@ -13,19 +13,20 @@
 
 namespace fc_platform {
 
-inline constexpr auto kFrameworkSchemaText =
-    tshost::kubeplatform::concat_literals(R"json({
+inline constexpr auto kFrameworkSchemaText = tshost::kubeplatform::concat_literals(
+    R"json({
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "$defs": {
-    "name": {"type": "string", "pattern": "^[a-z0-9]{1,63}$"},
+    "name": )json",
+    kRoleNameSchema, R"json(,
     "retryPolicy": )json",
-                                          kRetryPolicySchema, R"json(,
+    kRetryPolicySchema, R"json(,
     "container": {
       "type": "object",
       "required": ["name", "image"],
       "properties": {
         "name": )json",
-                                          kContainerNameSchema, R"json(,
+    kContainerNameSchema, R"json(,
         "image": {"type": "string", "minLength": 1},
         "command": {"type": "array", "items": {"type": "string"}},
         "env": {"type": "array", "items": {"type": "object", "required": ["name"],
@@ -54,28 +55,14 @@ inline constexpr auto kFrameworkSchemaText =
       "type": "object",
       "additionalProperties": false,
       "required": ["taskRoles"],
-      "properties": {
-        "description": {"type": ["string", "null"]},
-        "executionType": {"enum": ["Create", "Start", "Stop"]},
-        "retryPolicy": {"$ref": "#/$defs/retryPolicy"},
-        "taskRoles": {
-          "type": "array",
-          "minItems": 1,
-          "items": {
-            "type": "object",
-            "additionalProperties": false,
-            "required": ["name", "taskNumber", "task"],
-            "properties": {
-              "name": {"$ref": "#/$defs/name"},
+      "properties": {)json",
+    kSpecProperties, task_roles_opening(R"json("name", "taskNumber", "task")json"),
+    R"json(
+              "name": )json",
+    kRoleNameSchema, R"json(,
               "taskNumber": {"type": "integer", "minimum": 0, "maximum": 10000},
               "frameworkAttemptCompletionPolicy": )json",
-                                          kCompletionPolicySchema, R"json(,
-              "task": {
-                "type": "object",
-                "additionalProperties": false,
-                "required": ["pod"],
-                "properties": {)json",
-                                          kTaskTimingProperties, R"json(
+    kCompletionPolicySchema, ",", kTaskOpening, R"json(
                   "pod": {
                     "type": "object",
                     "required": ["spec"],

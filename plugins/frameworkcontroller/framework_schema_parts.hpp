@@ -39,9 +39,41 @@ constexpr auto completion_policy_schema(const Key& succeeded) {
 }
 inline constexpr auto kCompletionPolicySchema = completion_policy_schema("minSucceededTaskCount");
 
-/// A task's retryPolicy and podGracefulDeletionTimeoutSec properties (comma-terminated), with
-/// the retry policy as "#/$defs/retryPolicy".
-inline constexpr char kTaskTimingProperties[] = R"json(
+/// The properties of a Framework's spec before its taskRoles (comma-terminated).
+inline constexpr char kSpecProperties[] = R"json(
+        "description": {"type": ["string", "null"]},
+        "executionType": {"enum": ["Create", "Start", "Stop"]},
+        "retryPolicy": {"$ref": "#/$defs/retryPolicy"},)json";
+
+/// `"taskRoles": {` a non-empty array of objects without unknown keys, whose keys `required`
+/// (a JSON list's items) must be there, up to and including `"properties": {`.
+template <class Required>
+constexpr auto task_roles_opening(const Required& required) {
+    return tshost::kubeplatform::concat_literals(R"json(
+        "taskRoles": {
+          "type": "array",
+          "minItems": 1,
+          "items": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": [)json",
+                                                 required, R"json(],
+            "properties": {)json");
+}
+
+/// A task role's name: FrameworkController's ^[a-z0-9]{1,63}$.
+inline constexpr char kRoleNameSchema[] =
+    R"json({"type": "string", "pattern": "^[a-z0-9]{1,63}$"})json";
+
+/// `"task": {` without unknown keys, `pod` required, its retryPolicy (as
+/// "#/$defs/retryPolicy") and podGracefulDeletionTimeoutSec, up to the next property
+/// (comma-terminated).
+inline constexpr char kTaskOpening[] = R"json(
+              "task": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["pod"],
+                "properties": {
                   "retryPolicy": {"$ref": "#/$defs/retryPolicy"},
                   "podGracefulDeletionTimeoutSec": {"type": ["integer", "null"], "minimum": 0},)json";
 

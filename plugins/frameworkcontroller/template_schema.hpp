@@ -15,8 +15,8 @@
 
 namespace fc_platform {
 
-inline constexpr auto kTemplateProperties =
-    tshost::kubeplatform::concat_literals(R"json(
+inline constexpr auto kTemplateProperties = tshost::kubeplatform::concat_literals(
+    R"json(
     "configPath": {"type": "string", "minLength": 1,
       "description": "FrameworkController template mode (NNI): a Framework YAML whose task roles every trial's Framework completes; the host reads it into frameworkTemplate"},
     "frameworkTemplate": {
@@ -39,28 +39,13 @@ inline constexpr auto kTemplateProperties =
           "type": "object",
           "additionalProperties": false,
           "required": ["taskRoles"],
-          "properties": {
-            "description": {"type": ["string", "null"]},
-            "executionType": {"enum": ["Create", "Start", "Stop"]},
-            "retryPolicy": {"$ref": "#/$defs/retryPolicy"},
-            "taskRoles": {
-              "type": "array",
-              "minItems": 1,
-              "items": {
-                "type": "object",
-                "additionalProperties": false,
-                "required": ["name", "task"],
-                "properties": {
-                  "name": {"type": "string", "pattern": "^[a-z0-9]{1,63}$"},
+          "properties": {)json",
+    kSpecProperties, task_roles_opening(R"json("name", "task")json"), R"json(
+                  "name": )json",
+    kRoleNameSchema, R"json(,
                   "taskNumber": {"type": "integer", "minimum": 1, "maximum": 10000},
                   "frameworkAttemptCompletionPolicy": )json",
-                                          kCompletionPolicySchema, R"json(,
-                  "task": {
-                    "type": "object",
-                    "additionalProperties": false,
-                    "required": ["pod"],
-                    "properties": {)json",
-                                          kTaskTimingProperties, R"json(
+    kCompletionPolicySchema, ",", kTaskOpening, R"json(
                       "gpuNum": {"type": "integer", "minimum": 0},
                       "cpuNum": {"type": "number", "exclusiveMinimum": 0},
                       "memoryMB": {"type": "integer", "minimum": 1},
@@ -80,7 +65,7 @@ inline constexpr auto kTemplateProperties =
                                   "required": ["name", "image", "command"],
                                   "properties": {
                                     "name": )json",
-                                          kContainerNameSchema, R"json(,
+    kContainerNameSchema, R"json(,
                                     "image": {"type": "string", "minLength": 1},
                                     "command": {"type": "array", "minItems": 1, "items": {"type": "string"}},
                                     "args": {"type": "array", "items": {"type": "string"}},
@@ -91,7 +76,7 @@ inline constexpr auto kTemplateProperties =
                               "initContainers": {"type": "array", "items": {
                                 "type": "object", "required": ["name", "image"],
                                 "properties": {"name": )json",
-                                          kContainerNameSchema, R"json(}}},
+    kContainerNameSchema, R"json(}}},
                               "restartPolicy": {"enum": ["Always", "OnFailure", "Never"]},
                               "volumes": {"type": "array", "items": {"type": "object", "required": ["name"]}}
                             }

@@ -23,7 +23,7 @@ metadata:
   annotations: {owner: ml-platform}
 spec:
   taskRoles:
-  - name: trainer
+  - name: worker
     task:
       pod:
         spec:
@@ -69,16 +69,10 @@ TEST_F(FrameworkControllerTemplateE2E, EveryTrialRunsTheCompletedTemplateAndNoth
 
     const TshostRun result = run(config);
     ASSERT_EQ(result.exit_code, 0) << result.output << "\n" << emulator_->log();
+    expect_done_with_every_metric(2);
     auto d = db();
-    const auto trials = d.trials();
-    ASSERT_EQ(trials.size(), 2U) << result.output;
-    for (const auto& t : trials) {
-        EXPECT_EQ(t.status, "SUCCEEDED") << t.id << ": " << t.message;
+    for (const auto& t : d.trials()) {
         EXPECT_EQ(t.job_name, "nniexp" + std::string(kExp) + "trial" + t.id);
-        ASSERT_TRUE(t.final_metric) << t.id;
-        expect_metrics_match_journals(t, {"trainer-0"});
-        EXPECT_EQ(journalled(t.id, "trainer-0"), 3U) << t.id;
-
         // The Framework as created: the user's metadata and scheduling, tshost's name,
         // labels, restart policy and storage (the template's PVC at /tmp/mount is gone).
         const auto manifest = d.manifest(t.id);
@@ -99,7 +93,7 @@ TEST_F(FrameworkControllerTemplateE2E, EveryTrialRunsTheCompletedTemplateAndNoth
 
 TEST_F(FrameworkControllerTemplateE2E, ATemplateTheOperatorWouldRefuseFailsValidateAtItsLine) {
     std::string bad = kFramework;
-    bad.replace(bad.find("name: trainer"), 13, "name: Trainer");
+    bad.replace(bad.find("name: worker"), 12, "name: Worker");
     const std::string config = template_config();
     std::ofstream(root_ / "fw.yaml") << bad;
     const TshostRun validated = run_tshost({"validate", config}, 60);
