@@ -31,9 +31,8 @@ inline constexpr auto kFrameworkSchemaText = tshost::kubeplatform::concat_litera
         "command": {"type": "array", "items": {"type": "string"}},
         "env": {"type": "array", "items": {"type": "object", "required": ["name"],
           "properties": {"name": {"type": "string", "minLength": 1}, "value": {"type": "string"}}}},
-        "volumeMounts": {"type": "array", "items": {"type": "object", "required": ["name", "mountPath"],
-          "properties": {"name": {"type": "string"}, "mountPath": {"type": "string"},
-                         "readOnly": {"type": "boolean"}}}}
+        "volumeMounts": )json",
+    kVolumeMountsSchema, R"json(
       }
     }
   },
@@ -75,7 +74,8 @@ inline constexpr auto kFrameworkSchemaText = tshost::kubeplatform::concat_litera
                           "containers": {"type": "array", "minItems": 1,
                                          "items": {"$ref": "#/$defs/container"}},
                           "initContainers": {"type": "array", "items": {"$ref": "#/$defs/container"}},
-                          "volumes": {"type": "array", "items": {"type": "object", "required": ["name"]}}
+                          "volumes": )json",
+    kVolumesSchema, R"json(
                         }
                       }
                     }

@@ -20,6 +20,16 @@ inline constexpr char kRetryPolicySchema[] = R"json({
 inline constexpr char kContainerNameSchema[] =
     R"json({"type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 63})json";
 
+/// A container's volumeMounts: each with a name and a mountPath.
+inline constexpr char kVolumeMountsSchema[] = R"json({"type": "array", "items": {"type": "object",
+          "required": ["name", "mountPath"],
+          "properties": {"name": {"type": "string"}, "mountPath": {"type": "string"},
+                         "readOnly": {"type": "boolean"}}}})json";
+
+/// A pod's volumes: each with a name.
+inline constexpr char kVolumesSchema[] = R"json({"type": "array", "items": {"type": "object",
+          "required": ["name"], "properties": {"name": {"type": "string"}}}})json";
+
 /// frameworkAttemptCompletionPolicy with both counts >= -1; `succeeded` is the key of the
 /// second (FrameworkController's minSucceededTaskCount, NNI v2's minSucceedTaskCount).
 template <class Key>

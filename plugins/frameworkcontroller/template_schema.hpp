@@ -69,16 +69,19 @@ inline constexpr auto kTemplateProperties = tshost::kubeplatform::concat_literal
                                     "image": {"type": "string", "minLength": 1},
                                     "command": {"type": "array", "minItems": 1, "items": {"type": "string"}},
                                     "args": {"type": "array", "items": {"type": "string"}},
-                                    "resources": {"type": "object"}
+                                    "resources": {"type": "object"},
+                                    "volumeMounts": )json",
+    kVolumeMountsSchema, R"json(
                                   }
                                 }
                               },
                               "initContainers": {"type": "array", "items": {
                                 "type": "object", "required": ["name", "image"],
                                 "properties": {"name": )json",
-    kContainerNameSchema, R"json(}}},
+    kContainerNameSchema, R"json(, "volumeMounts": )json", kVolumeMountsSchema, R"json(}}},
                               "restartPolicy": {"enum": ["Always", "OnFailure", "Never"]},
-                              "volumes": {"type": "array", "items": {"type": "object", "required": ["name"]}}
+                              "volumes": )json",
+    kVolumesSchema, R"json(
                             }
                           }
                         }

@@ -258,6 +258,19 @@ TEST_F(TemplateMode, AContainerWithoutACommandAndAnUnknownTaskKeyAreRefused) {
     EXPECT_THAT(text, HasSubstr("retries"));
 }
 
+TEST_F(TemplateMode, AMalformedMountOrVolumeIsRefusedAtValidateNotWhenATrialStarts) {
+    std::string bad = kTemplate;
+    bad.replace(bad.find("{name: data, mountPath: /data}"), 30, "{name: data}");
+    bad.replace(bad.find("- name: nni-storage\n"), 19, "- name: [nni-storage]");
+    std::string text;
+    for (const auto& d : schema_diagnostics(load(bad))) {
+        text += d.to_string() + "\n";
+    }
+    EXPECT_THAT(text, HasSubstr("spec.taskRoles[0].task.pod.spec.containers[0].volumeMounts[1]"));
+    EXPECT_THAT(text, HasSubstr("mountPath"));
+    EXPECT_THAT(text, HasSubstr("spec.taskRoles[0].task.pod.spec.volumes[0].name"));
+}
+
 TEST_F(TemplateMode, RolesComeFromTheTemplateWithNnisDefaults) {
     const auto s = settings(load());
     ASSERT_EQ(s.roles.size(), 1U);
