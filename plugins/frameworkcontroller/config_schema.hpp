@@ -5,10 +5,13 @@
 // The host has mapped v1's minSucceededTaskCount to v2's minSucceedTaskCount; the keys every
 // Kubernetes platform shares are in tshost/kubeplatform/config_schema_parts.hpp. Where NNI is
 // looser than FrameworkController (role names, counts), the schema applies FrameworkController's
-// rules so a config that could never run fails at `tshost validate` with its key path.
+// rules so a config that could never run fails at `tshost validate` with its key path. Template
+// mode (configPath / frameworkTemplate, in place of taskRoles) is in template_schema.hpp.
 #pragma once
 
 #include <tshost/kubeplatform/config_schema_parts.hpp>
+
+#include "template_schema.hpp"
 
 namespace fc_platform {
 
@@ -17,40 +20,27 @@ inline constexpr auto kConfigSchemaText = tshost::kubeplatform::concat_literals(
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "type": "object",
   "additionalProperties": false,
-  "required": ["taskRoles"],
+  "anyOf": [{"required": ["taskRoles"]}, {"required": ["frameworkTemplate"]}],
+  "$defs": {"retryPolicy": )json",
+    kRetryPolicySchema, R"json(},
   "properties": {
     "platform": {"const": "frameworkcontroller"},
     "apiVersion": {"type": "string",
       "description": "accepted for NNI compatibility; tshost always uses frameworkcontroller.microsoft.com/v1"},
     "reuseMode": {"type": "boolean",
       "description": "accepted for NNI compatibility; tshost runs one Framework per trial"},)json",
-    tshost::kubeplatform::kCommonProperties, R"json(
-    "configPath": {"not": {},
-      "description": "FrameworkController template mode is not supported by this version of the plugin"},
+    tshost::kubeplatform::kCommonProperties, kTemplateProperties, R"json(
     "barrierImage": {"type": "string", "minLength": 1,
       "description": "image of the frameworkbarrier init container of multi-role Frameworks"},
-    "taskRoles": {
-      "type": "array",
-      "minItems": 1,
-      "items": {
-        "type": "object",
-        "additionalProperties": false,
-        "required": ["name", "taskNumber", "command", "gpuNumber", "cpuNumber", "memorySize",
-                     "frameworkAttemptCompletionPolicy"],
-        "properties": {)json",
+    )json",
+    task_roles_opening(R"json("name", "taskNumber", "command", "gpuNumber", "cpuNumber",
+        "memorySize", "frameworkAttemptCompletionPolicy")json"),
     tshost::kubeplatform::kRoleProperties, R"json(
           "name": {"type": "string", "pattern": "^[a-z0-9]{1,63}$",
             "description": "FrameworkController's rule for task role names: lower-case letters and digits, 1-63"},
           "taskNumber": {"type": "integer", "minimum": 1, "maximum": 10000},
-          "frameworkAttemptCompletionPolicy": {
-            "type": "object",
-            "additionalProperties": false,
-            "required": ["minFailedTaskCount", "minSucceedTaskCount"],
-            "properties": {
-              "minFailedTaskCount": {"type": "integer", "minimum": -1},
-              "minSucceedTaskCount": {"type": "integer", "minimum": -1}
-            }
-          }
+          "frameworkAttemptCompletionPolicy": )json",
+    completion_policy_schema("minSucceedTaskCount"), R"json(
         }
       }
     }

@@ -2,6 +2,7 @@
 // frameworkcontroller training service does (same names, labels, run-script layout), without
 // its bugs (reference §11). The pieces:
 //   config_schema.hpp, settings.*   the config section
+//   template_schema.hpp, framework_template.*  template mode (configPath)
 //   names.hpp, manifest.*           what a trial creates (pure; `render` shows exactly that)
 //   framework_schema.hpp            the Framework rules every object is checked against first
 //   status_map.*                    Framework status → trial status
@@ -86,6 +87,10 @@ class FrameworkControllerPlatform : public kp::KubePlatform {
             host().info("apiVersion '" + settings_.api_version +
                         "' is accepted for NNI compatibility; Frameworks are created as "
                         "frameworkcontroller.microsoft.com/v1");
+        }
+        if (!settings_.framework_template.is_null()) {
+            host().info("template mode: each trial's Framework completes " +
+                        settings_.template_path);
         }
     }
 

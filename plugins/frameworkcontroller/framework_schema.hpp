@@ -9,32 +9,30 @@
 // Written in draft 2020-12, the dialect validate_json compiles by default.
 #pragma once
 
+#include "framework_schema_parts.hpp"
+
 namespace fc_platform {
 
-inline constexpr const char* kFrameworkSchema = R"json({
+inline constexpr auto kFrameworkSchemaText = tshost::kubeplatform::concat_literals(
+    R"json({
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "$defs": {
-    "name": {"type": "string", "pattern": "^[a-z0-9]{1,63}$"},
-    "retryPolicy": {
-      "type": "object",
-      "additionalProperties": false,
-      "properties": {
-        "fancyRetryPolicy": {"type": "boolean"},
-        "maxRetryCount": {"type": "integer", "minimum": -2}
-      }
-    },
+    "name": )json",
+    kRoleNameSchema, R"json(,
+    "retryPolicy": )json",
+    kRetryPolicySchema, R"json(,
     "container": {
       "type": "object",
       "required": ["name", "image"],
       "properties": {
-        "name": {"type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 63},
+        "name": )json",
+    kContainerNameSchema, R"json(,
         "image": {"type": "string", "minLength": 1},
         "command": {"type": "array", "items": {"type": "string"}},
         "env": {"type": "array", "items": {"type": "object", "required": ["name"],
           "properties": {"name": {"type": "string", "minLength": 1}, "value": {"type": "string"}}}},
-        "volumeMounts": {"type": "array", "items": {"type": "object", "required": ["name", "mountPath"],
-          "properties": {"name": {"type": "string"}, "mountPath": {"type": "string"},
-                         "readOnly": {"type": "boolean"}}}}
+        "volumeMounts": )json",
+    kVolumeMountsSchema, R"json(
       }
     }
   },
@@ -56,36 +54,14 @@ inline constexpr const char* kFrameworkSchema = R"json({
       "type": "object",
       "additionalProperties": false,
       "required": ["taskRoles"],
-      "properties": {
-        "description": {"type": ["string", "null"]},
-        "executionType": {"enum": ["Create", "Start", "Stop"]},
-        "retryPolicy": {"$ref": "#/$defs/retryPolicy"},
-        "taskRoles": {
-          "type": "array",
-          "minItems": 1,
-          "items": {
-            "type": "object",
-            "additionalProperties": false,
-            "required": ["name", "taskNumber", "task"],
-            "properties": {
-              "name": {"$ref": "#/$defs/name"},
+      "properties": {)json",
+    kSpecProperties, task_roles_opening(R"json("name", "taskNumber", "task")json"),
+    R"json(
+              "name": )json",
+    kRoleNameSchema, R"json(,
               "taskNumber": {"type": "integer", "minimum": 0, "maximum": 10000},
-              "frameworkAttemptCompletionPolicy": {
-                "type": "object",
-                "additionalProperties": false,
-                "required": ["minFailedTaskCount", "minSucceededTaskCount"],
-                "properties": {
-                  "minFailedTaskCount": {"type": "integer", "minimum": -1},
-                  "minSucceededTaskCount": {"type": "integer", "minimum": -1}
-                }
-              },
-              "task": {
-                "type": "object",
-                "additionalProperties": false,
-                "required": ["pod"],
-                "properties": {
-                  "retryPolicy": {"$ref": "#/$defs/retryPolicy"},
-                  "podGracefulDeletionTimeoutSec": {"type": ["integer", "null"], "minimum": 0},
+              "frameworkAttemptCompletionPolicy": )json",
+    kCompletionPolicySchema, ",", kTaskOpening, R"json(
                   "pod": {
                     "type": "object",
                     "required": ["spec"],
@@ -98,7 +74,8 @@ inline constexpr const char* kFrameworkSchema = R"json({
                           "containers": {"type": "array", "minItems": 1,
                                          "items": {"$ref": "#/$defs/container"}},
                           "initContainers": {"type": "array", "items": {"$ref": "#/$defs/container"}},
-                          "volumes": {"type": "array", "items": {"type": "object", "required": ["name"]}}
+                          "volumes": )json",
+    kVolumesSchema, R"json(
                         }
                       }
                     }
@@ -111,6 +88,7 @@ inline constexpr const char* kFrameworkSchema = R"json({
       }
     }
   }
-})json";
+})json");
+inline constexpr const char* kFrameworkSchema = kFrameworkSchemaText.data();
 
 }  // namespace fc_platform

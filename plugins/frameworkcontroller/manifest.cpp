@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "framework_template.hpp"
 #include "names.hpp"
 
 namespace fc_platform {
@@ -36,12 +37,14 @@ json container(const Settings& s, size_t index, const TrialInput& trial, const P
     if (needs_barrier(s)) {
         mounts.push_back({{"name", kBarrierVolume}, {"mountPath", kBarrierDir}});
     }
-    json c = {{"name", "framework"},
+    json c = {{"name", role.container_name},
               {"image", role.image},
               {"command", kp::run_command(trial, storage, role.name)},
               {"ports", {{{"containerPort", kFirstPort + static_cast<int>(index)}}}},
-              {"resources", kp::resources(role)},
               {"volumeMounts", mounts}};
+    if (role.generated_resources) {
+        c["resources"] = kp::resources(role);
+    }
     if (json env = kp::metrics_env(trial.spec); !env.empty()) {
         c["env"] = std::move(env);
     }
@@ -71,6 +74,20 @@ json pod_spec(const Settings& s, size_t index, const TrialInput& trial, const Po
         spec["imagePullSecrets"] = {{{"name", registry_secret}}};
     }
     return spec;
+}
+
+// A role's pod spec: tshost's, with the role's patch (podSpecPatch, or in template mode the
+// template's pod spec, without its own storage mount where tshost mounts the share) merged in.
+json role_pod_spec(const Settings& s, size_t index, const TrialInput& trial,
+                   const PodVolume& storage, const std::string& registry_secret) {
+    const json spec = pod_spec(s, index, trial, storage, registry_secret);
+    const std::string at = "taskRoles[" + std::to_string(index) + "]";
+    if (s.framework_template.is_null()) {
+        return kp::patched_pod_spec(spec, s.roles[index].pod_spec_patch, at + ".podSpecPatch");
+    }
+    return kp::patched_pod_spec(
+        spec, without_mounts_at(s.roles[index].pod_spec_patch, storage.mount_path),
+        s.template_path + ": spec." + at + ".task.pod.spec");
 }
 
 // No retries at either level, said explicitly rather than left to Go zero values: a retry is
@@ -132,23 +149,20 @@ json build_framework(const Settings& s, const TrialInput& trial, const PodVolume
     json roles = json::array();
     for (size_t i = 0; i < s.roles.size(); ++i) {
         const Role& role = s.roles[i];
-        roles.push_back(
-            {{"name", role.name},
-             {"taskNumber", role.task_number},
-             {"frameworkAttemptCompletionPolicy",
-              {{"minFailedTaskCount", role.min_failed},
-               {"minSucceededTaskCount", role.min_succeeded}}},
-             {"task",
-              {{"retryPolicy", no_retry()},
-               // The pods carry the Framework's labels: the platform
-               // follows them by the experiment's selector.
-               {"pod",
-                {{"metadata", {{"labels", labels}}},
-                 {"spec", kp::patched_pod_spec(
-                              pod_spec(s, i, trial, storage, secrets[i]), role.pod_spec_patch,
-                              "taskRoles[" + std::to_string(i) + "].podSpecPatch")}}}}}});
+        roles.push_back({{"name", role.name},
+                         {"taskNumber", role.task_number},
+                         {"frameworkAttemptCompletionPolicy",
+                          {{"minFailedTaskCount", role.min_failed},
+                           {"minSucceededTaskCount", role.min_succeeded}}},
+                         {"task",
+                          {{"retryPolicy", no_retry()},
+                           // The pods carry the Framework's labels: the platform
+                           // follows them by the experiment's selector.
+                           {"pod",
+                            {{"metadata", {{"labels", labels}}},
+                             {"spec", role_pod_spec(s, i, trial, storage, secrets[i])}}}}}});
     }
-    return {
+    json framework = {
         {"apiVersion", std::string(kGroup) + "/" + kVersion},
         {"kind", "Framework"},
         {"metadata",
@@ -156,6 +170,8 @@ json build_framework(const Settings& s, const TrialInput& trial, const PodVolume
           {"namespace", trial.namespace_name},
           {"labels", labels}}},
         {"spec", {{"executionType", "Start"}, {"retryPolicy", no_retry()}, {"taskRoles", roles}}}};
+    return s.framework_template.is_null() ? framework
+                                          : completed_framework(s.framework_template, framework);
 }
 
 }  // namespace fc_platform

@@ -4,6 +4,8 @@
 #include <set>
 #include <stdexcept>
 
+#include "framework_template.hpp"
+
 namespace fc_platform {
 
 using nlohmann::json;
@@ -22,6 +24,31 @@ Role parse_fc_role(const json& r) {
     return role;
 }
 
+// Template mode: the roles, barrier image and namespace come from the user's Framework, where
+// the config does not say otherwise.
+void use_template(Settings& s, const json& config, const json& framework) {
+    if (config.contains("taskRoles")) {
+        throw std::invalid_argument(
+            "taskRoles and frameworkTemplate (configPath) are both set; in template mode the "
+            "template's spec.taskRoles define the roles: remove one");
+    }
+    s.framework_template = framework;
+    s.template_path = config.value("configPath", std::string("frameworkTemplate"));
+    s.roles = template_roles(framework, s.template_path, s.service_account.has_value());
+    if (const std::string image = template_barrier_image(framework);
+        !image.empty() && !config.contains("barrierImage")) {
+        s.barrier_image = image;
+    }
+    const std::string ns = template_namespace(framework);
+    if (s.namespace_name.empty()) {
+        s.namespace_name = ns;
+    } else if (!ns.empty() && ns != s.namespace_name) {
+        throw std::invalid_argument(s.template_path + ": metadata.namespace: '" + ns +
+                                    "' differs from the config's namespace '" + s.namespace_name +
+                                    "'; remove one (the Frameworks go where the config says)");
+    }
+}
+
 }  // namespace
 
 Settings parse_settings(std::string_view config_json, std::string_view experiment_json) {
@@ -29,17 +56,24 @@ Settings parse_settings(std::string_view config_json, std::string_view experimen
     Settings s;
     static_cast<kp::CommonSettings&>(s) =
         kp::parse_common_settings(config, kp::parse_object(experiment_json, "the experiment"));
+    s.barrier_image = config.value("barrierImage", s.barrier_image);
+    std::string roles_at = "taskRoles";
+    if (const auto it = config.find("frameworkTemplate"); it != config.end() && !it->is_null()) {
+        use_template(s, config, *it);
+        roles_at = s.template_path + ": spec.taskRoles";
+    } else {
+        for (const json& role : config.at("taskRoles")) {
+            s.roles.push_back(parse_fc_role(role));
+        }
+    }
     std::set<std::string> names;
-    const json& roles = config.at("taskRoles");
-    for (size_t i = 0; i < roles.size(); ++i) {
-        Role role = parse_fc_role(roles[i]);
-        if (!names.insert(role.name).second) {
-            throw std::invalid_argument("taskRoles[" + std::to_string(i) + "].name: '" + role.name +
+    for (size_t i = 0; i < s.roles.size(); ++i) {
+        if (!names.insert(s.roles[i].name).second) {
+            throw std::invalid_argument(roles_at + "[" + std::to_string(i) + "].name: '" +
+                                        s.roles[i].name +
                                         "' is used by an earlier role; role names must be unique");
         }
-        s.roles.push_back(std::move(role));
     }
-    s.barrier_image = config.value("barrierImage", s.barrier_image);
     return s;
 }
 

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "config/document.hpp"
 #include "config/units.hpp"
 
 namespace tshost::config {
@@ -413,6 +414,29 @@ std::optional<std::string> Context::path(std::string_view pointer, PathKind kind
         return std::nullopt;
     }
     return absolute;
+}
+
+const nlohmann::json* Context::include_mapping(std::string_view named_by, const std::string& file,
+                                               std::string_view pointer,
+                                               const std::string& key_prefix,
+                                               const std::string& not_mapping,
+                                               const std::string& hint) {
+    std::optional<Document> included =
+        read_document(file, key_prefix, errors, at_value(named_by, ""));
+    if (!included) {
+        return nullptr;
+    }
+    if (!included->value.is_object()) {
+        error({included->map.value_location(""),
+               key_prefix.empty() ? map.key_path(named_by) : key_prefix,
+               not_mapping + ", got " + describe(included->value), hint});
+        return nullptr;
+    }
+    const SourceEntry named = *map.find(named_by);
+    set(pointer, std::move(included->value), {});
+    map.copy_subtree(included->map, "", pointer);
+    map.set(std::string(pointer), named);
+    return find(pointer);
 }
 
 }  // namespace tshost::config

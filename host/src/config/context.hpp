@@ -72,6 +72,15 @@ class Context {
     /// as `kind` says. Rewrites the value in place as the absolute path.
     std::optional<std::string> path(std::string_view pointer, PathKind kind);
     std::string resolve(std::string_view path) const;
+
+    /// Reads the YAML or JSON file `file`, which the value at `named_by` names, into the
+    /// document at `pointer`, with the file's own lines in the source map (key paths start with
+    /// `key_prefix`) and the value as a whole located at `named_by`. Reports (and returns
+    /// nullptr) a file that cannot be read or parsed, or whose content is not a mapping:
+    /// `not_mapping` says what it must hold, `hint` gives an example.
+    const nlohmann::json* include_mapping(std::string_view named_by, const std::string& file,
+                                          std::string_view pointer, const std::string& key_prefix,
+                                          const std::string& not_mapping, const std::string& hint);
 };
 
 }  // namespace tshost::config

@@ -129,25 +129,14 @@ void read_search_space(Context& ctx, ExperimentConfig& config) {
         return;
     }
     config.search_space_file = *path;
-    std::optional<Document> space =
-        read_document(*path, "searchSpace", ctx.errors, ctx.at_value("/searchSpaceFile", ""));
-    if (!space) {
-        return;
-    }
-    if (!space->value.is_object()) {
-        ctx.error({space->map.value_location(""), "searchSpace",
-                   "the search space file must hold a mapping of parameter names, got " +
-                       describe(space->value),
-                   "e.g. {\"lr\": {\"_type\": \"loguniform\", \"_value\": [0.0001, 0.1]}}"});
-        return;
-    }
     // The model's searchSpace points into the search space file; searchSpace itself at the
     // key that named the file.
-    SourceEntry named = *ctx.map.find("/searchSpaceFile");
-    ctx.set("/searchSpace", space->value, {});
-    ctx.map.copy_subtree(space->map, "", "/searchSpace");
-    ctx.map.set("/searchSpace", named);
-    config.search_space = std::move(space->value);
+    if (const json* space = ctx.include_mapping(
+            "/searchSpaceFile", *path, "/searchSpace", "searchSpace",
+            "the search space file must hold a mapping of parameter names",
+            "e.g. {\"lr\": {\"_type\": \"loguniform\", \"_value\": [0.0001, 0.1]}}")) {
+        config.search_space = *space;
+    }
 }
 
 std::vector<int> read_gpu_indices(Context& ctx, const std::string& pointer) {

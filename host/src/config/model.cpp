@@ -135,6 +135,11 @@ json ExperimentConfig::to_json() const {
     out["trainingService"] = std::move(service);
     redact(out);
     out["searchSpace"] = search_space;  // parameter names are not secrets, whatever they say
+    // A Framework template is a Kubernetes object whose keys name things ("key" of a
+    // secretKeyRef, say) rather than hold secrets; redacting them would break a resumed run.
+    if (const auto it = platform.config.find("frameworkTemplate"); it != platform.config.end()) {
+        out["trainingService"]["frameworkTemplate"] = *it;
+    }
     return out;
 }
 

@@ -32,7 +32,7 @@ constexpr std::string_view kKubeflowKeys[] = {
 constexpr std::string_view kFrameworkControllerKeys[] = {
     "platform",     "storage",    "trialCommand", "trialCodeDirectory", "trialGpuNumber",
     "nniManagerIp", "debug",      "reuseMode",    "serviceAccountName", "taskRoles",
-    "namespace",    "apiVersion", "configPath"};
+    "namespace",    "apiVersion", "configPath",   "frameworkTemplate"};
 constexpr std::string_view kKubeflowRoleKeys[] = {
     "replicas",   "command",     "gpuNumber",     "cpuNumber",
     "memorySize", "dockerImage", "codeDirectory", "privateRegistryAuthPath"};
@@ -144,6 +144,47 @@ std::optional<std::string> kubeflow_plugin(Context& ctx) {
     return std::nullopt;
 }
 
+// FrameworkController's template mode (NNI's configPath): the user's Framework YAML is read here,
+// with its lines, into the section as frameworkTemplate, so the plugin's schema reports problems
+// at the template's file, line and column. A section that already holds frameworkTemplate (the
+// saved config of an experiment being resumed) keeps it and does not read the file again: a
+// resumed experiment runs with the template it started with, even if the file changed or went.
+void load_framework_template(Context& ctx) {
+    const std::string config_path = std::string(kTs) + "/configPath";
+    const std::string inline_template = std::string(kTs) + "/frameworkTemplate";
+    const std::string roles = std::string(kTs) + "/taskRoles";
+    const bool template_mode = ctx.has(config_path) || ctx.has(inline_template);
+    if (!template_mode) {
+        if (!ctx.has(roles)) {
+            ctx.missing(roles,
+                        "add taskRoles: [{name: worker, taskNumber: 1, command: ..., ...}], or "
+                        "configPath: <a Framework YAML> (template mode)");
+        }
+        return;
+    }
+    if (ctx.has(roles)) {
+        // Two descriptions of the same roles (image, command, resources) would have to be
+        // merged by name, and a typo in a name would silently add a role; NNI's v1 schema also
+        // treats them as alternatives.
+        ctx.error(ctx.at_key(ctx.has(config_path) ? config_path : inline_template,
+                             "taskRoles and a Framework template are both set",
+                             "the template's spec.taskRoles define the roles in template mode: "
+                             "remove taskRoles, or remove configPath"));
+        return;
+    }
+    if (ctx.has(inline_template)) {
+        return;
+    }
+    const std::optional<std::string> path = ctx.path(config_path, Context::PathKind::File);
+    if (!path) {
+        return;
+    }
+    // Inside, the template's own lines and key paths; the template as a whole at configPath.
+    ctx.include_mapping(config_path, *path, inline_template, "",
+                        "the Framework template must be a mapping (a Framework object)",
+                        "see config/experiments/frameworkcontroller-template.framework.yaml");
+}
+
 // The platform's plugin name, with its section normalised; nullopt after an error.
 std::optional<std::string> load_platform(Context& ctx) {
     const std::string pointer = std::string(kTs) + "/platform";
@@ -189,9 +230,7 @@ std::optional<std::string> load_platform(Context& ctx) {
             normalize_role(ctx, pointer_append(roles, i), KeySet{kFrameworkControllerRoleKeys});
         }
     }
-    if (ctx.has(std::string(kTs) + "/configPath")) {
-        ctx.path(std::string(kTs) + "/configPath", Context::PathKind::File);
-    }
+    load_framework_template(ctx);
     return "frameworkcontroller";
 }
 

@@ -144,8 +144,9 @@ localConfig:
     EXPECT_EQ(c.platform.config, json({{"maxTrialNumberPerGpu", 2}, {"useActiveGpu", true}}));
 }
 
-TEST_F(V1Conversion, FrameworkControllerPolicyAndConfigPath) {
-    dir_.write("fw.yaml", "kind: Framework\n");
+// configPath (template mode, in place of taskRoles) is in
+// tests/unit/frameworkcontroller/template_test.cpp.
+TEST_F(V1Conversion, FrameworkControllerPolicy) {
     ExperimentConfig c = load(R"(trainingServicePlatform: frameworkcontroller
 searchSpacePath: ss.json
 trialConcurrency: 1
@@ -162,10 +163,8 @@ trial:
       image: img
       frameworkAttemptCompletionPolicy: {minFailedTaskCount: 1, minSucceededTaskCount: -1}
 frameworkcontrollerConfig:
-  configPath: fw.yaml
   nfs: {server: 10.0.0.1, path: /nfs}
 )");
-    EXPECT_EQ(c.platform.config["configPath"], (dir_.path() / "fw.yaml").string());
     EXPECT_EQ(c.platform.config["taskRoles"][0]["frameworkAttemptCompletionPolicy"],
               json({{"minFailedTaskCount", 1}, {"minSucceedTaskCount", -1}}));
     EXPECT_EQ(c.platform.config["taskRoles"][0]["taskNumber"], 2);

@@ -45,8 +45,11 @@ TEST(ConfigSchema, RefusesUnknownAndMissingKeys) {
     s["nameSpace"] = "x";
     EXPECT_THAT(config_problems(s), HasSubstr("nameSpace"));
     s = fc_test::one_role_section();
-    s["configPath"] = "/tmp/framework.yaml";  // template mode: not in this version
+    s["configPath"] = 3;
     EXPECT_THAT(config_problems(s), HasSubstr("configPath"));
+    s = fc_test::one_role_section();
+    s.erase("taskRoles");  // and no frameworkTemplate: no roles at all
+    EXPECT_NE(config_problems(s), "");
 }
 
 TEST(Settings, ReadsRolesAndDefaults) {

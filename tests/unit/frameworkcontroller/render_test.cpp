@@ -75,6 +75,33 @@ TEST_F(RenderTest, RendersEveryObjectOfATrialOfflineWithSecretsRedacted) {
     EXPECT_FALSE(fs::exists(share_ / "nni"));
 }
 
+// Template mode through the loaded plugin: the completed Framework, validated by the host's
+// validate_json, the token redacted, the template's own secret reference kept as a reference.
+TEST_F(RenderTest, RendersATemplateModeFrameworkWithTheTokenRedacted) {
+    json section = {{"namespace", "nni"},
+                    {"configPath", "/configs/fw.yaml"},
+                    {"frameworkTemplate", json::parse(R"({
+      "metadata": {"labels": {"team": "vision"}},
+      "spec": {"taskRoles": [{"name": "trainer", "task": {"pod": {"spec": {
+        "containers": [{"name": "main", "image": "img", "command": ["python3", "t.py"],
+                        "env": [{"name": "API_TOKEN",
+                                 "valueFrom": {"secretKeyRef": {"name": "api", "key": "token"}}}]}]
+      }}}}]}})")}};
+    auto p = platform(section);
+    const json out = json::parse(p->render(tshost::plugin::TrialSpec{
+        "xy3qa", 0, R"({"parameters": {"x": 1}})", fc_test::spec_json("abc12xyz", "xy3qa")}));
+    ASSERT_EQ(out["objects"].size(), 1U);
+    const json& fw = out["objects"][0];
+    EXPECT_EQ(fw["metadata"]["name"], "nniexpabc12xyztrialxy3qa");
+    EXPECT_EQ(fw["metadata"]["labels"]["team"], "vision");
+    const json& env = fw["spec"]["taskRoles"][0]["task"]["pod"]["spec"]["containers"][0]["env"];
+    EXPECT_THAT(env.dump(), HasSubstr(R"("secretKeyRef":{"key":"token","name":"api"})"));
+    EXPECT_THAT(env.dump(), HasSubstr(R"({"name":"TSHOST_METRICS_TOKEN","value":"<redacted>"})"));
+    EXPECT_THAT(out.dump(), Not(HasSubstr("s3cr3t-token")));
+    EXPECT_THAT(out["files"]["nni/abc12xyz/xy3qa/run_trainer.sh"].get<std::string>(),
+                HasSubstr("python3 t.py"));
+}
+
 TEST_F(RenderTest, TheHostRefusesABadSectionWithItsKeyPath) {
     json section = fc_test::one_role_section();
     section["taskRoles"][0]["name"] = "Worker";

@@ -117,6 +117,10 @@ void check_kept(const json& before, const json& after, const std::string& where)
 
 }  // namespace
 
+json strategic_merge(const json& target, const json& patch) {
+    return merged(target, patch, "");
+}
+
 json patched_pod_spec(const json& spec, const json& patch, const std::string& where) {
     if (patch.is_null()) {
         return spec;

@@ -10,6 +10,10 @@
 
 namespace tshost::kubeplatform {
 
+/// `target` with `patch` applied as above (RFC 7386, named lists item by item), with no checks:
+/// for platforms that merge other objects the same way (a FrameworkController template).
+nlohmann::json strategic_merge(const nlohmann::json& target, const nlohmann::json& patch);
+
 /// `spec` with `patch` applied. Throws std::invalid_argument, naming `where` (the config key of
 /// the patch), when the patch is not an object or removes or changes what tshost needs: a
 /// container or init container, its image or command, a volume, or a volume mount.
