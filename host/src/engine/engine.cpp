@@ -522,10 +522,15 @@ void Engine::finish_trial(const std::string& trial_id) {
     const bool retry =
         row.status == "FAILED" && row.attempt < limits_.max_trial_retries && !stopping_;
     if (auto held = std::exchange(trial.held_final, std::nullopt)) {
-        // Stored either way; the tuner sees it only when no retry replaces this attempt.
+        // Stored either way; the tuner (and the portal, like any result it sees) gets it only
+        // when no retry replaces this attempt.
         if (parts_.db.insert_metric(*held) && !retry && !row.final_metric) {
+            if (parts_.observer != nullptr) {
+                parts_.observer->on_metric(*held);
+            }
             row.final_metric = held->default_value;
             parts_.db.update_trial(row);
+            publish(row);
             deliver(*held);
         }
     }
