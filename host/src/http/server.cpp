@@ -25,6 +25,7 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <charconv>
+#include <condition_variable>
 #include <deque>
 #include <limits>
 #include <list>
@@ -163,7 +164,8 @@ class SessionBase {
     virtual void expire_if_late(int64_t now) = 0;
     /// On the session's strand: queues streamed text and writes it.
     virtual void stream_write(std::string text) = 0;
-    virtual void stream_close() = 0;
+    /// `drain`: send what is queued first (the feeder ended the stream); else cut at once.
+    virtual void stream_close(bool drain) = 0;
 
     static int64_t steady_now() {
         return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -192,7 +194,7 @@ class StreamHandle : public Stream {
         }
         if (pending_.load() + text.size() > limit_) {
             closed_ = true;
-            net::post(executor_, [session] { session->stream_close(); });
+            net::post(executor_, [session] { session->stream_close(false); });
             return false;
         }
         pending_ += text.size();
@@ -214,8 +216,15 @@ class StreamHandle : public Stream {
         }
         closed_ = true;
         if (auto session = session_.lock()) {
-            net::post(executor_, [session] { session->stream_close(); });
+            draining_ = true;
+            net::post(executor_, [session] { session->stream_close(true); });
         }
+    }
+
+    /// Closed by its feeder and still sending what it queued.
+    bool draining() const {
+        std::lock_guard lock(mutex_);
+        return draining_ && !session_.expired();
     }
 
     /// From the session, when a write completed or the connection ended.
@@ -228,6 +237,7 @@ class StreamHandle : public Stream {
   private:
     mutable std::mutex mutex_;
     bool closed_ = false;
+    bool draining_ = false;
     std::weak_ptr<SessionBase> session_;
     net::any_io_executor executor_;
     const size_t limit_;
@@ -264,6 +274,7 @@ struct Core {
     } counters;
 
     std::mutex streams_mutex;
+    std::condition_variable stream_ended;  // a session with a stream went away
     std::vector<std::weak_ptr<StreamHandle>> streams;
 
     Core(Handler& h, ServerOptions o) : handler(h), options(std::move(o)) {}
@@ -281,6 +292,17 @@ struct Core {
         std::lock_guard lock(streams_mutex);
         std::erase_if(streams, [](const auto& weak) { return weak.expired(); });
         streams.push_back(stream);
+    }
+
+    // Until no stream closed by its feeder is still sending, at most `timeout`.
+    void drain_streams(std::chrono::milliseconds timeout) {
+        std::unique_lock lock(streams_mutex);
+        stream_ended.wait_for(lock, timeout, [&] {
+            return std::ranges::none_of(streams, [](const auto& weak) {
+                const auto stream = weak.lock();
+                return stream && stream->draining();
+            });
+        });
     }
 
     void close_streams() {
@@ -334,6 +356,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
         }
         if (stream_handle_) {
             stream_handle_->mark_closed();
+            std::lock_guard lock(server_.streams_mutex);  // so drain_streams cannot miss it
+            server_.stream_ended.notify_all();
         }
         release_body_budget();
         server_.counters.active_connections.fetch_sub(1, std::memory_order_relaxed);
@@ -381,11 +405,14 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
         }
     }
 
-    void stream_close() override {
-        if (!stream_closed_) {
-            stream_closed_ = true;
-            close();
+    void stream_close(bool drain) override {
+        if (stream_closed_) {
+            return;
         }
+        stream_closed_ = true;  // nothing more is queued
+        if (!drain || !writing_) {
+            close();
+        }  // else write_next() closes once the outbox is sent
     }
 
   private:
@@ -617,9 +644,12 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     }
 
     void write_next() {
-        if (outbox_.empty() || stream_closed_) {
+        if (outbox_.empty()) {
             writing_ = false;
             deadline_.store(0, std::memory_order_relaxed);
+            if (stream_closed_) {
+                close();  // closed while the outbox drained
+            }
             return;
         }
         writing_ = true;
@@ -887,6 +917,7 @@ void Server::stop() {
         return;
     }
     impl_->stopped = true;
+    impl_->drain_streams(impl_->options.stream_drain_timeout);
     impl_->close_streams();  // nobody posts to the io_context from now on
     impl_->ioc->stop();
     for (auto& thread : impl_->threads) {

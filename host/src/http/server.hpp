@@ -48,6 +48,9 @@ struct ServerOptions {
     /// Bytes a streaming response may have queued and unsent; a client that reads slower
     /// than the server sends is closed when it goes over.
     size_t stream_buffer_limit = 4u << 20;
+    /// At stop(), how long streams their feeder closed may take to send what they queued (the
+    /// last events of an experiment), before every connection is cut.
+    std::chrono::milliseconds stream_drain_timeout{1000};
 };
 
 struct ServerStats {
@@ -93,6 +96,7 @@ class Stream {
     /// stopped, or the client is more than stream_buffer_limit bytes behind.
     virtual bool send(std::string text) = 0;
     virtual bool open() const = 0;
+    /// Ends the stream once what was sent has gone out (the write deadline still applies).
     virtual void close() = 0;
 };
 

@@ -18,6 +18,10 @@ void Broadcaster::stop() {
             return;
         }
         stopping_ = true;
+        // The last changes (the experiment's end) still go out; close() lets them drain.
+        if (auto last = take_batch(); !last.empty()) {
+            send_all(last);
+        }
         for (auto& client : clients_) {
             client->close();
         }
@@ -83,6 +87,24 @@ void Broadcaster::send_all(const std::string& text) {
     std::erase_if(clients_, [&](const auto& client) { return !client->send(text); });
 }
 
+// Under mutex_: the pending changes as one text of events, and nothing pending after it.
+std::string Broadcaster::take_batch() {
+    std::string batch;
+    if (!overview_.empty()) {
+        batch += "event: overview\ndata: " + overview_ + "\n\n";
+        overview_.clear();
+    }
+    for (const auto& [id, json] : trials_) {
+        batch += "event: trial\ndata: " + json + "\n\n";
+    }
+    trials_.clear();
+    for (const auto& json : metrics_) {
+        batch += "event: metric\ndata: " + json + "\n\n";
+    }
+    metrics_.clear();
+    return batch;
+}
+
 // A change goes out at once when nothing went out in the last flush_interval_, else at the end
 // of it: a lone trial finishing reaches the pages without waiting for a tick, and a burst
 // still leaves as one batch per interval (a trial's newest row wins).
@@ -102,19 +124,7 @@ void Broadcaster::run() {
         if (stopping_) {
             break;
         }
-        std::string batch;
-        if (!overview_.empty()) {
-            batch += "event: overview\ndata: " + overview_ + "\n\n";
-            overview_.clear();
-        }
-        for (const auto& [id, json] : trials_) {
-            batch += "event: trial\ndata: " + json + "\n\n";
-        }
-        trials_.clear();
-        for (const auto& json : metrics_) {
-            batch += "event: metric\ndata: " + json + "\n\n";
-        }
-        metrics_.clear();
+        std::string batch = take_batch();
         const auto now = Clock::now();
         if (now - last_keep_alive >= kKeepAlive) {
             batch += ": keep-alive\n\n";

@@ -42,11 +42,13 @@ class Broadcaster {
 
     uint64_t revision() const { return revision_.load(); }
     size_t clients() const;
+    /// Sends what is pending, then closes every client (each drains what it was sent).
     void stop();
 
   private:
     void run();
-    bool pending() const;  // under mutex_
+    bool pending() const;      // under mutex_
+    std::string take_batch();  // under mutex_
     void send_all(const std::string& text);
 
     const std::chrono::milliseconds flush_interval_;

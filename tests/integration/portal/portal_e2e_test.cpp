@@ -95,7 +95,7 @@ class PortalE2E : public testing::Test {
         }
     }
 
-    std::string config(int max_trials, int concurrency) {
+    std::string config(int max_trials, int concurrency, const std::string& extra = "") {
         const auto path = root_ / "config.yml";
         std::ofstream(path) << "experimentName: portal\n"
                             << "searchSpace:\n  x: {_type: uniform, _value: [0, 1]}\n"
@@ -104,7 +104,8 @@ class PortalE2E : public testing::Test {
                             << "trialConcurrency: " << concurrency << "\n"
                             << "maxTrialNumber: " << max_trials << "\n"
                             << "tuner:\n  name: Random\n  classArgs: {seed: 7}\n"
-                            << "trainingService:\n  platform: local\n";
+                            << "trainingService:\n  platform: local\n"
+                            << extra;
         return path.string();
     }
 
@@ -335,3 +336,35 @@ TEST_F(PortalE2E, ATokenProtectsThePortalAndAnExposedOneNeedsIt) {
 }
 
 }  // namespace
+
+// With retries allowed, a trial's final result waits until the trial ends (a retry could replace
+// it); when it then counts, the stream says so like any other result: the trial with its final
+// metric, and the metric itself.
+TEST_F(PortalE2E, AFinalResultHeldForAPossibleRetryReachesTheStreamWhenItCounts) {
+    const auto release = root_ / "release";
+    ::setenv("PORTAL_RELEASE", release.c_str(), 1);
+    port_ = start({"run", config(1, 1, "maxTrialRetries: 1\n"), "--id", "held1", "--port", "0"});
+    ASSERT_NE(port_, 0);
+    RawConnection events(port_);
+    ASSERT_TRUE(events.send_all("GET /api/v1/tshost/events HTTP/1.1\r\nHost: x\r\n\r\n"));
+    ASSERT_TRUE(events.read_until(
+        [](std::string_view got) { return got.find("event: hello") != std::string_view::npos; },
+        30s));
+    ASSERT_TRUE(eventually([&] { return count_status("RUNNING") == 1; }));
+    const std::string id = trials()[0]["id"];
+
+    std::ofstream(release).put('\n');
+    const auto final_seen = [&](std::string_view got) {
+        bool trial = false;
+        bool metric = false;
+        for (const auto& [event, data] : sse_events(got)) {
+            trial = trial || (event == "trial" && data.value("id", "") == id &&
+                              data.value("status", "") == "SUCCEEDED" &&
+                              data.contains("finalMetric") && data["finalMetric"].is_number());
+            metric = metric || (event == "metric" && data.value("trialId", "") == id &&
+                                data.value("type", "") == "FINAL");
+        }
+        return trial && metric;
+    };
+    EXPECT_TRUE(events.read_until(final_seen, 60s)) << events.received();
+}

@@ -155,4 +155,36 @@ TEST_F(HttpStreamTest, AClientThatDoesNotReadIsDroppedAndPublishingNeverBlocks) 
     EXPECT_TRUE(sleeper.wait_closed(10s));
 }
 
+// The end of an experiment: what was published but not yet sent still reaches every client
+// (a large batch, drained while the client reads), and then each stream ends.
+TEST_F(HttpStreamTest, StoppingSendsWhatIsPendingThenEndsEachStream) {
+    tshost::portal::Broadcaster broadcaster(2s);  // later changes wait for the window
+    RoutedHandler handler(broadcaster);
+    tshost::http::Server server(handler, {});
+    server.start();
+    RawConnection client(server.port());
+    ASSERT_TRUE(client.send_all("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n"));
+    ASSERT_TRUE(eventually([&] { return broadcaster.clients() == 1; }));
+    broadcaster.publish_trial("t0", R"({"id":"t0","status":"RUNNING"})");
+    ASSERT_TRUE(client.read_until(
+        [](std::string_view got) { return got.find("RUNNING") != std::string_view::npos; }, 10s));
+
+    const std::string pad(600'000, 'x');  // more than the sockets buffer between us
+    broadcaster.publish_trial("t0", R"({"id":"t0","status":"SUCCEEDED","pad":")" + pad + "\"}");
+    broadcaster.publish_overview(R"({"status":"DONE"})");
+    std::thread stopper([&] {
+        broadcaster.stop();
+        server.stop();
+    });
+    const std::string last = pad + "\"}\n\n";
+    EXPECT_TRUE(client.read_until(
+        [&](std::string_view got) {
+            return got.find(R"(data: {"status":"DONE"})") != std::string_view::npos &&
+                   got.find(last) != std::string_view::npos;
+        },
+        10s));
+    EXPECT_TRUE(client.wait_closed(10s));
+    stopper.join();
+}
+
 }  // namespace
