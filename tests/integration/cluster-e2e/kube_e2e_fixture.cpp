@@ -165,7 +165,11 @@ std::vector<std::string> KubeE2E::wait_for_running_reporters(size_t n) const {
             try {
                 const auto d = tshost::db::ExperimentDb::open_read_only(db_path());
                 for (const auto& t : d.trials()) {
-                    if (t.status == "RUNNING" && !d.metrics(t.id).empty()) {
+                    const auto metrics = d.metrics(t.id);
+                    if (t.status == "RUNNING" &&
+                        std::any_of(metrics.begin(), metrics.end(), [&](const auto& m) {
+                            return m.replica == platform_.primary;
+                        })) {
                         ids.push_back(t.id);
                     }
                 }

@@ -102,8 +102,9 @@ class KubeE2E : public testing::Test {
 
     tshost::db::ExperimentDb db() const;
     fs::path db_path() const { return root_ / "data" / kExp / "experiment.db"; }
-    /// The experiment's trials once `n` of them have a metric stored and are RUNNING (read
-    /// only: the host is the writer), at most 90 s; fewer when the deadline passed.
+    /// The experiment's trials once `n` of them are RUNNING with a metric of their primary
+    /// replica stored (read only: the host is the writer), at most 90 s; fewer when the deadline
+    /// passed.
     std::vector<std::string> wait_for_running_reporters(size_t n) const;
     /// Lines of replica `replica`'s metrics journal of `trial_dir` (a trial id, or
     /// `<id>.attempt-N`) on the share.
