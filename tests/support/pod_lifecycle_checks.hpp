@@ -1,43 +1,16 @@
-// Checks the Kubernetes platforms' end-to-end tests share for the pod lifecycle: a trial failed
-// by pod trouble after podPendingTimeout, and trials that report while the host runs.
+// A check of the Kubernetes platforms' end-to-end tests for the pod lifecycle: a trial failed
+// by pod trouble after podPendingTimeout.
 #pragma once
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <chrono>
-#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <thread>
-#include <vector>
 
 #include "db/experiment_db.hpp"
 
 namespace pod_checks {
-
-/// Waits (bounded) until the experiment's database holds `n` trials that each stored a metric;
-/// their ids, or fewer when the deadline passed.
-inline std::vector<std::string> wait_for_reporting_trials(const std::filesystem::path& db_path,
-                                                          size_t n) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (std::filesystem::exists(db_path)) {
-            auto d = tshost::db::ExperimentDb::open(db_path);
-            std::vector<std::string> ids;
-            for (const auto& t : d.trials()) {
-                if (!d.metrics(t.id).empty()) {
-                    ids.push_back(t.id);
-                }
-            }
-            if (ids.size() >= n) {
-                return ids;
-            }
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return {};
-}
 
 /// The one trial of the experiment was failed by its pod's trouble (`trouble` is in the reason,
 /// `detail` in the message): the message was shown first under the trial's live status, then the

@@ -1,52 +1,33 @@
-// A FrameworkController experiment end to end, as a user runs it: the real tshost binary with
-// the frameworkcontroller and nfs plugins, against the kube emulator (fc_e2e_fixture.hpp).
+// What only FrameworkController has, end to end: several task roles with several tasks each,
+// and `tshost render` of a Framework. The real tshost binary with the frameworkcontroller and
+// nfs plugins, against the kube emulator (kube_e2e_fixture.hpp); what every platform shares
+// runs for all of them in ../cluster-e2e/matrix_test.cpp.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <set>
 
-#include "fc_e2e_fixture.hpp"
-#include "pod_lifecycle_checks.hpp"
+#include "kube_e2e_fixture.hpp"
 
 namespace fc_e2e {
 namespace {
 
+using kube_e2e::json;
+using kube_e2e::role;
 using testing::HasSubstr;
+namespace fs = std::filesystem;
 
-TEST_F(FrameworkControllerE2E, EveryTrialSucceedsWithItsMetricsStoredOnceAndNothingIsLeft) {
-    const TshostRun result = run(config(role("worker", 1), 3));
-    ASSERT_EQ(result.exit_code, 0) << result.output << "\n" << emulator_->log();
+class FrameworkControllerE2E : public kube_e2e::KubeE2E {
+  protected:
+    FrameworkControllerE2E() : KubeE2E(kube_e2e::kFrameworkController, kube_e2e::Storage::nfs) {}
 
-    auto d = db();
-    const auto trials = d.trials();
-    ASSERT_EQ(trials.size(), 3U) << result.output;
-    for (const auto& t : trials) {
-        EXPECT_EQ(t.status, "SUCCEEDED") << t.id << ": " << t.message;
-        EXPECT_EQ(t.job_name, "nniexp" + std::string(kExp) + "trial" + t.id);
-        // Where its outputs are, from the storage plugin.
-        EXPECT_EQ(t.url, "nfs://127.0.0.1/export/nni/" + std::string(kExp) + "/" + t.id);
-        EXPECT_GT(t.start_time_ms, 0) << t.id;
-        EXPECT_GE(t.end_time_ms, t.start_time_ms) << t.id;
-        ASSERT_TRUE(t.final_metric) << t.id;
-        const auto metrics = d.metrics(t.id);
-        // Two intermediates and the final, each once, and exactly what the agent journalled.
-        EXPECT_EQ(metrics.size(), 3U) << t.id;
-        EXPECT_EQ(metrics.size(), journalled(t.id, "worker-0")) << t.id;
-        std::set<int64_t> seqs;
-        for (const auto& m : metrics) {
-            EXPECT_EQ(m.replica, "worker-0");
-            EXPECT_TRUE(seqs.insert(m.seq).second) << t.id << " seq " << m.seq;
-        }
-        // The run script is on the share; the metrics token is not.
-        const fs::path dir = share_ / "nni" / kExp / t.id;
-        ASSERT_TRUE(fs::exists(dir / "run_worker.sh"));
-        std::ifstream script(dir / "run_worker.sh");
-        const std::string text((std::istreambuf_iterator<char>(script)), {});
-        EXPECT_THAT(text, testing::Not(HasSubstr("TSHOST_METRICS_TOKEN=")));
+    std::string config(const std::string& roles, int trials) {
+        kube_e2e::Experiment e;
+        e.roles = roles;
+        e.trials = trials;
+        return KubeE2E::config(e);
     }
-    expect_cluster_empty();
-}
+};
 
 TEST_F(FrameworkControllerE2E, EveryReplicaOfEveryRoleRunsAndOnlyThePrimaryReachesTheTuner) {
     // Two roles with two tasks each; worker is the first role, so worker-0 is the primary.
@@ -130,77 +111,6 @@ TEST_F(FrameworkControllerE2E, RenderPrintsTheFirstTrialForKubectlWithSecretsRed
     const std::string log((std::istreambuf_iterator<char>(log_in)), {});
     EXPECT_EQ(status, 0) << log;
     EXPECT_THAT(log, HasSubstr("created (dry run)"));
-}
-
-// A role whose image is `image` instead of the fixture's.
-std::string with_image(std::string roles, const std::string& image) {
-    const std::string from = "dockerImage: python:3-slim";
-    for (size_t at = roles.find(from); at != std::string::npos; at = roles.find(from, at + 1)) {
-        roles.replace(at, from.size(), "dockerImage: " + image);
-    }
-    return roles;
-}
-
-class FrameworkControllerPods : public FrameworkControllerE2E {
-  protected:
-    /// One trial whose pod never starts, with podPendingTimeout 3s: the trouble is shown, then
-    /// fails the trial, and nothing is left.
-    void expect_pod_trouble_fails_the_trial(const std::string& roles, const std::string& trouble,
-                                            const std::string& detail) {
-        Experiment e{roles, 1};
-        e.platform_extra = "  podPendingTimeout: 3s\n";
-        const TshostRun result = run(config(e));
-        ASSERT_EQ(result.exit_code, 0) << result.output;
-        pod_checks::expect_failed_by_pod_trouble(
-            db(), emulator_->request("GET", "/emulator/v1/stats").json_body(), "frameworks",
-            trouble, detail);
-        expect_cluster_empty();
-    }
-};
-
-TEST_F(FrameworkControllerPods, AnImageThatCannotBePulledIsShownThenFailsTheTrialAfterTheTimeout) {
-    expect_pod_trouble_fails_the_trial(
-        with_image(role("worker", 1), "registry.example/does-not-exist:1"), "ImagePull",
-        "does-not-exist");
-}
-
-TEST_F(FrameworkControllerPods, APodNoNodeFitsIsShownThenFailsTheTrialAfterTheTimeout) {
-    expect_pod_trouble_fails_the_trial(role("worker", 1) +
-                                           "      podSpecPatch:\n"
-                                           "        nodeSelector: {accelerator: nvidia-a100}\n",
-                                       "Unschedulable",
-                                       "didn't match Pod's node affinity/selector");
-}
-
-TEST_F(FrameworkControllerPods, AFinishedTrialsFrameworkIsDeletedWhileTheExperimentRuns) {
-    // The gated trial: each waits after its first result until `go` is in its directory.
-    fs::copy_file(GATED_TRIAL_SCRIPT, root_ / "code" / "trial.py",
-                  fs::copy_options::overwrite_existing);
-    std::ofstream(root_ / "code" / "gate") << "gate";
-    const pid_t host = start(config(role("worker", 1), 2), "host.log");
-    const auto ids =
-        pod_checks::wait_for_reporting_trials(root_ / "data" / kExp / "experiment.db", 2);
-    ASSERT_EQ(ids.size(), 2U) << "the experiment never got going";
-    const std::string done = "nniexp" + std::string(kExp) + "trial" + ids[0];
-    const std::string gated = "nniexp" + std::string(kExp) + "trial" + ids[1];
-    std::ofstream(share_ / "nni" / kExp / ids[0] / "go") << "go";
-    const std::string frameworks =
-        "/apis/frameworkcontroller.microsoft.com/v1/namespaces/nni/frameworks/";
-    // The finished one goes while the other, still gated, keeps the experiment running.
-    const json gone = emulator_->wait_for(
-        frameworks + done, [](const json& fw) { return fw.value("code", 0) == 404; });
-    EXPECT_EQ(gone.value("code", 0), 404) << "the finished Framework is still there";
-    EXPECT_EQ(emulator_->request("GET", frameworks + gated).code, 200);
-    EXPECT_EQ(db().trial(ids[0])->status, "SUCCEEDED");
-    std::ofstream(share_ / "nni" / kExp / ids[1] / "go") << "go";
-    ASSERT_EQ(wait_process(host, 240), 0);
-    for (const auto& t : db().trials()) {
-        EXPECT_EQ(t.status, "SUCCEEDED") << t.id << ": " << t.message;
-        EXPECT_EQ(db().metrics(t.id).size(), 3U) << t.id;  // outputs collected before deletion
-    }
-    // The first Framework by its own DELETE; the last one may go with the experiment's end.
-    EXPECT_GE(requests("frameworks", "delete"), 1);
-    expect_cluster_empty();
 }
 
 }  // namespace

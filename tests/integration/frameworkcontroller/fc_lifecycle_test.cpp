@@ -6,28 +6,19 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <functional>
-#include <thread>
 
-#include "emulator_fixture.hpp"
-#include "plugin/event_queue.hpp"
-#include "plugin/instance.hpp"
-#include "plugin/loader.hpp"
+#include "plugin_lifecycle_fixture.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
 using testing::HasSubstr;
-using tshost::plugin::EventQueue;
 using tshost::plugin::PlatformInstance;
-using tshost::plugin::TrialSpec;
 
 constexpr const char* kExp = "fclife1";
-constexpr auto kTimeout = std::chrono::seconds(60);
 
 constexpr const char* kStubAgent = R"py(
 import json, os, sys
@@ -40,44 +31,9 @@ os.rename(record + '.tmp', record)
 os.execvp(command[0], command)
 )py";
 
-tshost::plugin::Plugin load(const char* path) {
-    auto loaded = tshost::plugin::load_plugin(path);
-    if (!loaded.plugin) {
-        throw std::runtime_error(loaded.refusal->message());
-    }
-    return *loaded.plugin;
-}
-
-/// The content of `p` once it exists (the agent renames it into place), bounded by kTimeout.
-std::string read_when_there(const fs::path& p) {
-    const auto deadline = std::chrono::steady_clock::now() + kTimeout;
-    while (!fs::exists(p) && std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    std::ifstream in(p);
-    return std::string((std::istreambuf_iterator<char>(in)), {});
-}
-
-class FrameworkControllerLifecycle : public testing::Test {
+class FrameworkControllerLifecycle : public tshost::test::PluginLifecycle {
   protected:
-    void SetUp() override {
-        const auto* info = testing::UnitTest::GetInstance()->current_test_info();
-        root_ = fs::path(testing::TempDir()) / ("fc-life-" + std::string(info->name()));
-        fs::remove_all(root_);
-        emulator_ = std::make_unique<kemu::test::Emulator>(
-            std::vector<std::string>{"--nfs-root", (root_ / "nfs").string()});
-        share_ = root_ / "nfs" / "127.0.0.1" / "export";
-        fs::create_directories(share_ / "nni" / kExp / ".tshost" / "kit");
-        storage_ = std::make_unique<tshost::plugin::StorageInstance>(
-            load(TSHOST_NFS_PLUGIN),
-            json{{"server", "127.0.0.1"}, {"path", "/export"}, {"localMountPath", share_}}.dump(),
-            tshost::plugin::InstanceOptions{});
-        // What the host uploads once per experiment: the kit and an (empty) code manifest.
-        const fs::path kit = share_ / "nni" / kExp / ".tshost" / "kit";
-        fs::copy_file(TSHOST_MATERIALIZE_SH, kit / "materialize_code.sh");
-        std::ofstream(kit / "tshost_agent.py") << kStubAgent;
-        std::ofstream(share_ / "nni" / kExp / "code.manifest");
-    }
+    FrameworkControllerLifecycle() : PluginLifecycle(kExp, kStubAgent) {}
 
     std::unique_ptr<PlatformInstance> platform(const std::string& command,
                                                const json& role_extra = json::object()) {
@@ -96,70 +52,13 @@ class FrameworkControllerLifecycle : public testing::Test {
                            {"frameworkAttemptCompletionPolicy",
                             {{"minFailedTaskCount", 1}, {"minSucceedTaskCount", -1}}}}}}};
         section["taskRoles"][0].update(role_extra);
-        tshost::plugin::InstanceOptions options;
-        options.experiment_json = json{{"experimentId", kExp}}.dump();
-        options.events = &events_;
-        options.storage = storage_->access();
-        auto p =
-            std::make_unique<PlatformInstance>(load(TSHOST_FC_PLUGIN), section.dump(), options);
-        p->start();
-        return p;
-    }
-
-    TrialSpec trial(const std::string& id) {
-        const std::string dir = "nni/" + std::string(kExp) + "/" + id;
-        storage_->write_file(dir + "/parameter.cfg", R"({"parameters": {"x": 1}})");
-        const json spec = {{"attempt", 0},
-                           {"trialDir", dir},
-                           {"kitDir", "nni/" + std::string(kExp) + "/.tshost/kit"},
-                           {"codeManifest", "nni/" + std::string(kExp) + "/code.manifest"},
-                           {"casDir", "nni/.cas"},
-                           {"metrics", {{"url", "http://127.0.0.1:9"}, {"token", "tok-" + id}}}};
-        return TrialSpec{id, 0, R"({"parameters": {"x": 1}})", spec.dump()};
-    }
-
-    /// Status payloads of `id` until one satisfies `done` (bounded by kTimeout).
-    json wait_status(const std::string& id, const std::function<bool(const json&)>& done) {
-        const auto deadline = std::chrono::steady_clock::now() + kTimeout;
-        while (std::chrono::steady_clock::now() < deadline) {
-            auto e = events_.pop(std::chrono::duration_cast<std::chrono::milliseconds>(
-                deadline - std::chrono::steady_clock::now()));
-            if (!e) {
-                break;
-            }
-            if (e->type != "trial.status" || e->trial_id != id) {
-                continue;
-            }
-            json p = json::parse(e->payload_json);
-            seen_.push_back(p["status"]);
-            if (done(p)) {
-                return p;
-            }
-        }
-        ADD_FAILURE() << "timed out waiting on trial " << id << "; seen " << json(seen_).dump();
-        return json::object();
-    }
-    json wait_for(const std::string& id, const std::string& status) {
-        return wait_status(id, [&](const json& p) { return p["status"] == status; });
+        return start_platform(TSHOST_FC_PLUGIN, section);
     }
 
     std::string framework_path(const std::string& id) const {
         return "/apis/frameworkcontroller.microsoft.com/v1/namespaces/nni/frameworks/nniexp" +
                std::string(kExp) + "trial" + id;
     }
-
-    void expect_no_pods() {
-        const json pods = emulator_->wait_for("/api/v1/namespaces/nni/pods", [](const json& l) {
-            return l.value("items", json::array()).empty();
-        });
-        EXPECT_TRUE(pods.value("items", json::array()).empty()) << pods.dump();
-    }
-
-    fs::path root_, share_;
-    std::unique_ptr<kemu::test::Emulator> emulator_;
-    std::unique_ptr<tshost::plugin::StorageInstance> storage_;
-    EventQueue events_;
-    std::vector<std::string> seen_;
 };
 
 TEST_F(FrameworkControllerLifecycle, CancelStopsTheFrameworkThenDeletesIt) {

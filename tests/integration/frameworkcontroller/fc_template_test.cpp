@@ -1,17 +1,19 @@
 // FrameworkController's template mode (configPath) end to end: the real tshost binary completes
 // a user's Framework YAML, written as NNI required (its own PVC at /tmp/mount), for every trial
-// and runs it on the kube emulator with the nfs plugin (fc_e2e_fixture.hpp).
+// and runs it on the kube emulator with the nfs plugin (kube_e2e_fixture.hpp).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
 
-#include "fc_e2e_fixture.hpp"
+#include "kube_e2e_fixture.hpp"
 
 namespace fc_e2e {
 namespace {
 
+using kube_e2e::json;
 using testing::HasSubstr;
+namespace fs = std::filesystem;
 
 // The trial command checks the template's env and needs its one argument kept whole (NNI's
 // space-join made it `sh -c test ...`); the nodeSelector is one the emulator's node satisfies.
@@ -39,8 +41,11 @@ spec:
           - {name: nni-storage, persistentVolumeClaim: {claimName: nni-storage}}
 )";
 
-class FrameworkControllerTemplateE2E : public FrameworkControllerE2E {
+class FrameworkControllerTemplateE2E : public kube_e2e::KubeE2E {
   protected:
+    FrameworkControllerTemplateE2E()
+        : KubeE2E(kube_e2e::kFrameworkController, kube_e2e::Storage::nfs) {}
+
     // The fixture's config with configPath in place of taskRoles; the template beside it.
     std::string template_config() {
         std::ofstream(root_ / "fw.yaml") << kFramework;

@@ -6,17 +6,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <functional>
-#include <thread>
 
-#include "emulator_fixture.hpp"
 #include "kf_platforms.hpp"
-#include "load_plugin.hpp"
-#include "plugin/event_queue.hpp"
-#include "plugin/instance.hpp"
+#include "plugin_lifecycle_fixture.hpp"
 
 namespace {
 
@@ -25,7 +19,6 @@ using nlohmann::json;
 using tshost::plugin::PlatformInstance;
 
 constexpr const char* kExp = "kflife1";
-constexpr auto kTimeout = std::chrono::seconds(60);
 
 constexpr const char* kStubAgent = R"py(
 import json, os, sys
@@ -38,38 +31,10 @@ os.rename(record + '.tmp', record)
 os.execvp(command[0], command)
 )py";
 
-/// The content of `p` once it exists (the agent renames it into place), bounded by kTimeout.
-std::string read_when_there(const fs::path& p) {
-    const auto deadline = std::chrono::steady_clock::now() + kTimeout;
-    while (!fs::exists(p) && std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    std::ifstream in(p);
-    return std::string((std::istreambuf_iterator<char>(in)), {});
-}
-
-class KubeflowLifecycle : public testing::TestWithParam<kf_it::Platform> {
+class KubeflowLifecycle : public tshost::test::PluginLifecycle,
+                          public testing::WithParamInterface<kf_it::Platform> {
   protected:
-    void SetUp() override {
-        const auto* info = testing::UnitTest::GetInstance()->current_test_info();
-        std::string name = info->name();
-        std::replace(name.begin(), name.end(), '/', '-');
-        root_ = fs::path(testing::TempDir()) / ("kf-life-" + name);
-        fs::remove_all(root_);
-        emulator_ = std::make_unique<kemu::test::Emulator>(
-            std::vector<std::string>{"--nfs-root", (root_ / "nfs").string()});
-        share_ = root_ / "nfs" / "127.0.0.1" / "export";
-        const fs::path kit = share_ / "nni" / kExp / ".tshost" / "kit";
-        fs::create_directories(kit);
-        storage_ = std::make_unique<tshost::plugin::StorageInstance>(
-            tshost::test::load_plugin_or_throw(TSHOST_NFS_PLUGIN),
-            json{{"server", "127.0.0.1"}, {"path", "/export"}, {"localMountPath", share_}}.dump(),
-            tshost::plugin::InstanceOptions{});
-        // What the host uploads once per experiment: the kit and an (empty) code manifest.
-        fs::copy_file(TSHOST_MATERIALIZE_SH, kit / "materialize_code.sh");
-        std::ofstream(kit / "tshost_agent.py") << kStubAgent;
-        std::ofstream(share_ / "nni" / kExp / "code.manifest");
-    }
+    KubeflowLifecycle() : PluginLifecycle(kExp, kStubAgent) {}
 
     std::unique_ptr<PlatformInstance> platform(const std::string& command) {
         json section = {{"operator", GetParam().operator_},
@@ -83,75 +48,14 @@ class KubeflowLifecycle : public testing::TestWithParam<kf_it::Platform> {
                              {"cpuNumber", 1}, {"memorySize", 256},
                              {"gpuNumber", 0}, {"dockerImage", "python:3-slim"}};
         }
-        tshost::plugin::InstanceOptions options;
-        options.experiment_json = json{{"experimentId", kExp}}.dump();
-        options.events = &events_;
-        options.storage = storage_->access();
-        auto p = std::make_unique<PlatformInstance>(
-            tshost::test::load_plugin_or_throw(GetParam().name == std::string("tf")
-                                                   ? TSHOST_KF_TF_PLUGIN
-                                                   : TSHOST_KF_PYTORCH_PLUGIN),
-            section.dump(), options);
-        p->start();
-        return p;
-    }
-
-    tshost::plugin::TrialSpec trial(const std::string& id) {
-        const std::string dir = "nni/" + std::string(kExp) + "/" + id;
-        storage_->write_file(dir + "/parameter.cfg", R"({"parameters": {"x": 1}})");
-        const json spec = {{"attempt", 0},
-                           {"trialDir", dir},
-                           {"kitDir", "nni/" + std::string(kExp) + "/.tshost/kit"},
-                           {"codeManifest", "nni/" + std::string(kExp) + "/code.manifest"},
-                           {"casDir", "nni/.cas"},
-                           {"metrics", {{"url", "http://127.0.0.1:9"}, {"token", "tok-" + id}}}};
-        return {id, 0, R"({"parameters": {"x": 1}})", spec.dump()};
-    }
-
-    /// The first status payload of `id` that satisfies `done` (bounded by kTimeout).
-    json wait_status(const std::string& id, const std::function<bool(const json&)>& done) {
-        const auto deadline = std::chrono::steady_clock::now() + kTimeout;
-        std::vector<std::string> seen;
-        while (std::chrono::steady_clock::now() < deadline) {
-            const auto e = events_.pop(std::chrono::duration_cast<std::chrono::milliseconds>(
-                deadline - std::chrono::steady_clock::now()));
-            if (!e) {
-                break;
-            }
-            if (e->type == "trial.status" && e->trial_id == id) {
-                json p = json::parse(e->payload_json);
-                seen.push_back(p["status"]);
-                if (done(p)) {
-                    return p;
-                }
-            }
-        }
-        ADD_FAILURE() << "timed out on trial " << id << "; seen " << json(seen).dump() << "\n"
-                      << emulator_->log();
-        return json::object();
-    }
-    json wait_for(const std::string& id, const std::string& status) {
-        return wait_status(id, [&](const json& p) { return p["status"] == status; });
-    }
-    static bool ended(const json& p) {
-        return p["status"] != "RUNNING" && p["status"] != "WAITING";
+        return start_platform(
+            GetParam().name == std::string("tf") ? TSHOST_KF_TF_PLUGIN : TSHOST_KF_PYTORCH_PLUGIN,
+            section);
     }
 
     std::string path_of(const std::string& trial) const {
         return kf_it::job_path(GetParam(), "nni", kf_it::job_name(kExp, trial));
     }
-
-    void expect_no_pods() {
-        const json pods = emulator_->wait_for("/api/v1/namespaces/nni/pods", [](const json& l) {
-            return l.value("items", json::array()).empty();
-        });
-        EXPECT_TRUE(pods.value("items", json::array()).empty()) << pods.dump();
-    }
-
-    fs::path root_, share_;
-    std::unique_ptr<kemu::test::Emulator> emulator_;
-    std::unique_ptr<tshost::plugin::StorageInstance> storage_;
-    tshost::plugin::EventQueue events_;
 };
 
 TEST_P(KubeflowLifecycle, CancelDeletesTheJobAndItsPodsAndEndsTheTrialAsCancelled) {
