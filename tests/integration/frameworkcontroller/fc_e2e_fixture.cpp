@@ -22,11 +22,10 @@ void FrameworkControllerE2E::SetUp() {
     fs::remove_all(root_);
     fs::create_directories(root_ / "code");
     fs::copy_file(TRIAL_SCRIPT, root_ / "code" / "trial.py");
-    emulator_ = std::make_unique<kemu::test::Emulator>(std::vector<std::string>{
-        "--nfs-root", (root_ / "nfs").string(), "--azure-root", azure_root().string()});
-    // The emulator's mapping: nfs volume server:path → <nfs-root>/<server>/<path>.
-    share_ = root_ / "nfs" / "127.0.0.1" / "export";
-    fs::create_directories(share_);
+    std::vector<std::string> args = kemu::test::nfs_root_args(root_);
+    args.insert(args.end(), {"--azure-root", azure_root().string()});
+    emulator_ = std::make_unique<kemu::test::Emulator>(args);
+    share_ = kemu::test::nfs_export_dir(root_);
 }
 
 void FrameworkControllerE2E::TearDown() {
