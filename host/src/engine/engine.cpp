@@ -545,6 +545,8 @@ void Engine::finish_trial(const std::string& trial_id) {
     }
     const bool succeeded = row.status == "SUCCEEDED";
     parts_.tuner.trial_end(row.parameter_id, succeeded);
+    // For fc_experiment_bench's breakdown of job end -> tuner (a debug line, parsed there).
+    spdlog::debug("trial {} ended {}: the tuner knew at {} ms", row.id, row.status, now_ms());
     if (parts_.assessor != nullptr && trial.had_history) {
         parts_.assessor->trial_end(row.id, succeeded);
     }

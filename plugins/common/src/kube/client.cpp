@@ -118,7 +118,8 @@ struct Client::Impl {
     HttpResult sendOnce(const Call& call, const Cancellation& cancel,
                         std::function<bool(std::string_view)> on_data = {},
                         std::chrono::milliseconds idle_timeout = {}) {
-        if (auto wait = limiter.reserve(); wait.count() > 0) {
+        const auto wait = limiter.reserve();
+        if (wait.count() > 0) {
             if (!cancel.sleepFor(wait)) {
                 HttpResult cancelled;
                 cancelled.outcome = HttpResult::Outcome::kCancelled;
@@ -149,7 +150,8 @@ struct Client::Impl {
                    call.method + " " + call.url_path + " -> " +
                        (r.outcome == HttpResult::Outcome::kOk ? std::to_string(r.status)
                                                               : "failed: " + r.error) +
-                       " in " + ms(steady_clock::now() - started));
+                       " in " + ms(steady_clock::now() - started) +
+                       (wait.count() > 0 ? " after " + ms(wait) + " rate-limited" : ""));
         return r;
     }
 
