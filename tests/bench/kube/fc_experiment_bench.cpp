@@ -123,6 +123,22 @@ double cpu_seconds(pid_t pid) {
     return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
+// Seconds the process's threads spent waiting on a run queue for a CPU (summed over threads,
+// /proc/PID/task/*/schedstat field 2): how much a busy machine held it up.
+double run_queue_wait_seconds(pid_t pid) {
+    double ns = 0;
+    std::error_code ec;
+    for (const auto& task : fs::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+        std::ifstream in(task.path() / "schedstat");
+        double on_cpu = 0;
+        double waiting = 0;
+        if (in >> on_cpu >> waiting) {
+            ns += waiting;
+        }
+    }
+    return ns / 1e9;
+}
+
 // Busy and total jiffies of the whole machine (/proc/stat), for its load over the run.
 std::pair<double, double> machine_jiffies() {
     std::ifstream in("/proc/stat");
@@ -190,6 +206,7 @@ int main(int argc, char** argv) {
         args.burst > 0 ? std::to_string(args.burst).c_str() : "default");
     const auto start = Clock::now();
     const double emulator_cpu_before = cpu_seconds(emulator.pid());
+    const double emulator_wait_before = run_queue_wait_seconds(emulator.pid());
     const auto machine_before = machine_jiffies();
     const pid_t host =
         start_tshost({"--log-level", "debug", "--data-dir", (root / "data").string(), "run",
@@ -204,6 +221,7 @@ int main(int argc, char** argv) {
     }
     samples.push_back(sample(emulator, start));
     const double emulator_cpu_s = cpu_seconds(emulator.pid()) - emulator_cpu_before;
+    const double emulator_wait_s = run_queue_wait_seconds(emulator.pid()) - emulator_wait_before;
     const auto machine_after = machine_jiffies();
     const double machine_busy = (machine_after.first - machine_before.first) /
                                 std::max(1.0, machine_after.second - machine_before.second);
@@ -289,8 +307,9 @@ int main(int argc, char** argv) {
     std::printf("host peak RSS               %.1f MB\n",
                 static_cast<double>(usage.ru_maxrss) / 1024.0);
     std::printf(
-        "emulator CPU                %.1f s; machine busy %.0f%% of %ld cores over the run\n",
-        emulator_cpu_s, machine_busy * 100, sysconf(_SC_NPROCESSORS_ONLN));
+        "emulator CPU                %.1f s, and %.1f s waiting for a CPU; machine busy %.0f%% "
+        "of %ld cores over the run\n",
+        emulator_cpu_s, emulator_wait_s, machine_busy * 100, sysconf(_SC_NPROCESSORS_ONLN));
     fs::remove_all(root);
     return 0;
 }
