@@ -143,21 +143,11 @@ std::string Engine::run(const std::atomic<bool>& stop,
                 progress_.status =
                     !more_trials_allowed() || tuner_exhausted_ ? "NO_MORE_TRIAL" : "RUNNING";
             }
-            std::vector<plugin::HostEvent> batch;
-            if (auto first = parts_.events.pop(kIdleWait)) {
-                batch.push_back(std::move(*first));
-                while (batch.size() < kMaxBatch) {
-                    auto next = parts_.events.pop(milliseconds(0));
-                    if (!next) {
-                        break;
-                    }
-                    batch.push_back(std::move(*next));
-                }
-                process(batch);
-            } else {
+            const bool had_events = process_events(kIdleWait);
+            if (!had_events) {
                 save_elapsed();
             }
-            report(!batch.empty() && active_.empty());
+            report(had_events && active_.empty());
             if (finished() || steady_clock::now() > stop_deadline) {
                 break;
             }
@@ -241,7 +231,27 @@ void Engine::fill() {
         auto& trial = active_[row.id];
         trial.row = std::move(row);
         submit(trial);
+        // What arrived during the submit (another trial's end, above all) is handled before
+        // the next one: a round of submits, each of which may wait for the platform's rate
+        // limiter, must not hold up the ends behind it. It may free a slot for this round.
+        process_events(milliseconds(0));
     }
+}
+
+bool Engine::process_events(milliseconds wait) {
+    std::vector<plugin::HostEvent> batch;
+    if (auto first = parts_.events.pop(wait)) {
+        batch.push_back(std::move(*first));
+        while (batch.size() < kMaxBatch) {
+            auto next = parts_.events.pop(milliseconds(0));
+            if (!next) {
+                break;
+            }
+            batch.push_back(std::move(*next));
+        }
+        process(batch);
+    }
+    return !batch.empty();
 }
 
 void Engine::submit(ActiveTrial& trial) {
@@ -550,6 +560,8 @@ void Engine::finish_trial(const std::string& trial_id) {
     }
     const bool succeeded = row.status == "SUCCEEDED";
     parts_.tuner.trial_end(row.parameter_id, succeeded);
+    // For fc_experiment_bench's breakdown of job end -> tuner (a debug line, parsed there).
+    spdlog::debug("trial {} ended {}: the tuner knew at {} ms", row.id, row.status, now_ms());
     if (parts_.assessor != nullptr && trial.had_history) {
         parts_.assessor->trial_end(row.id, succeeded);
     }

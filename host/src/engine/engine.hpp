@@ -111,6 +111,9 @@ class Engine {
     void enforce_trial_durations();
     void begin_stop();
     bool finished() const;
+    /// Takes what the queue holds (waiting up to `wait` for a first event) and processes it as
+    /// one batch; false when nothing came.
+    bool process_events(std::chrono::milliseconds wait);
     void process(std::vector<plugin::HostEvent>& batch);
     void on_status(const plugin::HostEvent& event, std::vector<std::string>& ended,
                    std::vector<db::MetricRow>& stored);

@@ -4,13 +4,18 @@
 //    all of them, and in steady state without creates and deletes (which scale with the
 //    trials started, not with the trials tracked);
 //  - job end → tuner: from the moment the trial's command ended (it writes the time to its
-//    trial directory as its last act) to the host's recording of SUCCEEDED, which is when the
-//    engine tells the tuner; median and p95;
+//    trial directory as its last act) to the engine's telling the tuner (a debug line of the
+//    host's log); median and p95, and where the time goes: the pod's status write (agent exit,
+//    kubelet), the Framework's completion (operator), both as seen by the bench's own watch;
+//    the platform plugin's report (the SUCCEEDED time in the database: tshost's watch and
+//    tracker); the engine's processing (event queue, journal, SQLite, tuner);
 //  - trials finished per minute;
-//  - the host's CPU seconds (user + system) and peak RSS (from wait4).
-// Usage: fc_experiment_bench [--trials N] [--concurrency C]
+//  - the host's CPU seconds (user + system) and peak RSS (from wait4), the emulator's CPU
+//    seconds and the machine's load, to tell tshost's own queueing from a busy machine.
+// Usage: fc_experiment_bench [--trials N] [--concurrency C] [--qps Q] [--burst B]
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -18,12 +23,16 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <regex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "db/experiment_db.hpp"
 #include "emulator_fixture.hpp"
+#include "trial_end_watch.hpp"
 #include "tshost_process.hpp"
 
 namespace fs = std::filesystem;
@@ -35,6 +44,9 @@ namespace {
 struct Args {
     int trials = 1000;
     int concurrency = 100;
+    // The platform's client-side rate limit; 0 = the plugin's default (not written).
+    double qps = 0;
+    int burst = 0;
 };
 
 Args parse(int argc, char** argv) {
@@ -46,8 +58,14 @@ Args parse(int argc, char** argv) {
             a.trials = v;
         } else if (k == "--concurrency" && v > 0) {
             a.concurrency = v;
+        } else if (k == "--qps" && std::atof(argv[i + 1]) > 0) {
+            a.qps = std::atof(argv[i + 1]);
+        } else if (k == "--burst" && v > 0) {
+            a.burst = v;
         } else {
-            std::fprintf(stderr, "usage: fc_experiment_bench [--trials N] [--concurrency C]\n");
+            std::fprintf(stderr,
+                         "usage: fc_experiment_bench [--trials N] [--concurrency C] [--qps Q] "
+                         "[--burst B]\n");
             std::exit(2);
         }
     }
@@ -76,6 +94,80 @@ double percentile(std::vector<double> v, double p) {
     return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
 }
 
+// When the engine told the tuner of each trial's end (the host's debug line), by trial id.
+std::map<std::string, int64_t> tuner_times(const fs::path& log) {
+    static const std::regex kLine("trial ([a-z0-9]+) ended [A-Z_]+: the tuner knew at ([0-9]+) ms");
+    std::map<std::string, int64_t> out;
+    std::ifstream in(log);
+    std::smatch m;
+    for (std::string line; std::getline(in, line);) {
+        if (std::regex_search(line, m, kLine)) {
+            out[m[1]] = std::stoll(m[2]);
+        }
+    }
+    return out;
+}
+
+// User + system CPU seconds of a live process (/proc/PID/stat fields 14 and 15).
+double cpu_seconds(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+    std::string skip;
+    for (int i = 3; i < 14; ++i) {
+        fields >> skip;
+    }
+    double utime = 0;
+    double stime = 0;
+    fields >> utime >> stime;
+    return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// Seconds the process's threads spent waiting on a run queue for a CPU (summed over threads,
+// /proc/PID/task/*/schedstat field 2): how much a busy machine held it up.
+double run_queue_wait_seconds(pid_t pid) {
+    double ns = 0;
+    std::error_code ec;
+    for (const auto& task : fs::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+        std::ifstream in(task.path() / "schedstat");
+        double on_cpu = 0;
+        double waiting = 0;
+        if (in >> on_cpu >> waiting) {
+            ns += waiting;
+        }
+    }
+    return ns / 1e9;
+}
+
+// Busy and total jiffies of the whole machine (/proc/stat), for its load over the run.
+std::pair<double, double> machine_jiffies() {
+    std::ifstream in("/proc/stat");
+    std::string cpu;
+    in >> cpu;
+    double total = 0;
+    double idle = 0;
+    for (int i = 0; i < 8; ++i) {
+        double v = 0;
+        in >> v;
+        total += v;
+        if (i == 3 || i == 4) {  // idle, iowait
+            idle += v;
+        }
+    }
+    return {total - idle, total};
+}
+
+// One stage of the breakdown: its median and p95 over the trials that have both ends.
+struct Stage {
+    const char* name;
+    std::vector<double> ms;
+};
+
+void print_stage(const Stage& stage) {
+    std::printf("  %-44s median %6.0f ms, p95 %6.0f ms (%zu trials)\n", stage.name,
+                percentile(stage.ms, 0.5), percentile(stage.ms, 0.95), stage.ms.size());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -83,9 +175,9 @@ int main(int argc, char** argv) {
     const fs::path root = fs::temp_directory_path() / ("fc-bench-" + std::to_string(getpid()));
     fs::remove_all(root);
     fs::create_directories(root / "code");
-    const fs::path share = root / "nfs" / "127.0.0.1" / "export";
-    fs::create_directories(share);
-    kemu::test::Emulator emulator({"--nfs-root", (root / "nfs").string()});
+    const fs::path share = kemu::test::nfs_export_dir(root);
+    kemu::test::Emulator emulator(kemu::test::nfs_root_args(root));
+    const TrialEndWatch cluster_view(emulator.kubeconfig(), "nni", "expId=bench");
 
     // The trial does nothing but note when it ended (ms since the epoch, host clock).
     std::ofstream(root / "config.yml")
@@ -96,6 +188,8 @@ int main(int argc, char** argv) {
         << "\ntuner: {name: Random, classArgs: {seed: 1}}\n"
         << "trainingService:\n  platform: frameworkcontroller\n  reuseMode: false\n"
         << "  namespace: nni\n  kubeconfig: " << emulator.kubeconfig() << "\n"
+        << (args.qps > 0 ? "  qps: " + std::to_string(args.qps) + "\n" : "")
+        << (args.burst > 0 ? "  burst: " + std::to_string(args.burst) + "\n" : "")
         << "  taskRoles:\n    - name: worker\n      dockerImage: python:3-slim\n"
         << "      taskNumber: 1\n"
         << "      command: sh -c 'date +%s%3N > \"$NNI_SYS_DIR/end_ms\"'\n"
@@ -107,12 +201,16 @@ int main(int argc, char** argv) {
 
     std::printf(
         "fc_experiment_bench: %d trials, %d at a time, FrameworkController + nfs "
-        "through kube-emulator\n",
-        args.trials, args.concurrency);
+        "through kube-emulator; qps %s, burst %s\n",
+        args.trials, args.concurrency, args.qps > 0 ? std::to_string(args.qps).c_str() : "default",
+        args.burst > 0 ? std::to_string(args.burst).c_str() : "default");
     const auto start = Clock::now();
+    const double emulator_cpu_before = cpu_seconds(emulator.pid());
+    const double emulator_wait_before = run_queue_wait_seconds(emulator.pid());
+    const auto machine_before = machine_jiffies();
     const pid_t host =
-        start_tshost({"--data-dir", (root / "data").string(), "run", (root / "config.yml").string(),
-                      "--id", "bench", "--port", "0"},
+        start_tshost({"--log-level", "debug", "--data-dir", (root / "data").string(), "run",
+                      (root / "config.yml").string(), "--id", "bench", "--port", "0"},
                      (root / "tshost.log").string());
     std::vector<Sample> samples{sample(emulator, start)};
     int status = 0;
@@ -122,6 +220,11 @@ int main(int argc, char** argv) {
         samples.push_back(sample(emulator, start));
     }
     samples.push_back(sample(emulator, start));
+    const double emulator_cpu_s = cpu_seconds(emulator.pid()) - emulator_cpu_before;
+    const double emulator_wait_s = run_queue_wait_seconds(emulator.pid()) - emulator_wait_before;
+    const auto machine_after = machine_jiffies();
+    const double machine_busy = (machine_after.first - machine_before.first) /
+                                std::max(1.0, machine_after.second - machine_before.second);
     const double wall_s = std::chrono::duration<double>(Clock::now() - start).count();
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         std::printf("tshost failed (status %d); see %s\n", status,
@@ -130,7 +233,14 @@ int main(int argc, char** argv) {
     }
 
     auto db = tshost::db::ExperimentDb::open(root / "data" / "bench" / "experiment.db");
-    std::vector<double> latency_ms;
+    const auto told = tuner_times(root / "tshost.log");
+    const auto seen = cluster_view.seen();
+    std::vector<double> latency_ms;   // command end -> tuner
+    std::vector<double> reported_ms;  // command end -> plugin's report (last session's figure)
+    Stage pod{"command end -> pod finished (agent, kubelet)", {}};
+    Stage job{"pod finished -> Framework Completed (operator)", {}};
+    Stage plugin{"Framework Completed -> plugin's report (tshost)", {}};
+    Stage engine{"plugin's report -> tuner (engine queue, journal)", {}};
     int succeeded = 0;
     for (const auto& t : db.trials()) {
         if (t.status != "SUCCEEDED") {
@@ -142,11 +252,25 @@ int main(int argc, char** argv) {
         if (!(end_file >> ended_ms)) {
             continue;
         }
+        int64_t reported = 0;
         for (const auto& change : db.status_history(t.id)) {
             if (change.status == "SUCCEEDED") {
-                latency_ms.push_back(static_cast<double>(change.time_ms - ended_ms));
+                reported = change.time_ms;
             }
         }
+        const auto tuner = told.find(t.id);
+        const auto cluster = seen.find(t.id);
+        if (reported == 0 || tuner == told.end() || cluster == seen.end() ||
+            cluster->second.pod_finished_ms == 0 || cluster->second.job_completed_ms == 0) {
+            continue;
+        }
+        const auto gap = [](int64_t from, int64_t to) { return static_cast<double>(to - from); };
+        latency_ms.push_back(gap(ended_ms, tuner->second));
+        reported_ms.push_back(gap(ended_ms, reported));
+        pod.ms.push_back(gap(ended_ms, cluster->second.pod_finished_ms));
+        job.ms.push_back(gap(cluster->second.pod_finished_ms, cluster->second.job_completed_ms));
+        plugin.ms.push_back(gap(cluster->second.job_completed_ms, reported));
+        engine.ms.push_back(gap(reported, tuner->second));
     }
 
     // Steady state: the middle half of the run, when trials are both starting and ending.
@@ -172,10 +296,20 @@ int main(int argc, char** argv) {
         "job end -> tuner            median %.0f ms, p95 %.0f ms, max %.0f ms (%zu trials)\n",
         percentile(latency_ms, 0.5), percentile(latency_ms, 0.95), percentile(latency_ms, 1.0),
         latency_ms.size());
+    std::printf("job end -> plugin's report  median %.0f ms, p95 %.0f ms (last session's figure)\n",
+                percentile(reported_ms, 0.5), percentile(reported_ms, 0.95));
+    std::printf("where it goes (stages in order; medians do not add up exactly):\n");
+    for (const Stage* stage : {&pod, &job, &plugin, &engine}) {
+        print_stage(*stage);
+    }
     std::printf("host CPU                    %.1f s (%.2f s per 100 trials)\n", cpu_s,
                 cpu_s * 100 / std::max(1, succeeded));
     std::printf("host peak RSS               %.1f MB\n",
                 static_cast<double>(usage.ru_maxrss) / 1024.0);
+    std::printf(
+        "emulator CPU                %.1f s, and %.1f s waiting for a CPU; machine busy %.0f%% "
+        "of %ld cores over the run\n",
+        emulator_cpu_s, emulator_wait_s, machine_busy * 100, sysconf(_SC_NPROCESSORS_ONLN));
     fs::remove_all(root);
     return 0;
 }

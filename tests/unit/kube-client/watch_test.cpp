@@ -234,3 +234,56 @@ TEST(Informer, TracksObjectsAndSynthesisesDeletesAcrossARelist) {
     EXPECT_EQ(informer.get("a").value()["metadata"]["resourceVersion"], "12");
     EXPECT_FALSE(informer.get("c"));
 }
+
+// Status comes by list + watch; creates and deletes come in bursts (a round of submits, the
+// finished jobs of a tick). With the ordinary budget spent and a create queued for the next
+// token (100 s away), the informer still lists, watches and delivers at once.
+TEST(Informer, ItsListAndWatchDoNotQueueBehindCreatesAndDeletes) {
+    std::atomic<int> posts{0};
+    TestServer server([&](const TestRequest& r) {
+        if (r.method == "POST") {
+            ++posts;
+            return TestResponse::json(201, r.body);
+        }
+        if (r.method == "DELETE") {
+            return TestResponse::json(200, object("a", "1").dump());
+        }
+        if (r.param("watch") != "1") {
+            return listOf({object("a", "1")}, "1");
+        }
+        return stream({event("MODIFIED", object("a", "2"))}, true);
+    });
+    LogCapture logs;
+    auto options = fastOptions(server.url(), logs);
+    options.qps = 0.01;
+    options.burst = 2;
+    tk::Client client(options);
+    client.create(kTfJobs, object("a", ""));
+    client.remove(kTfJobs, "a");
+    tk::Cancellation give_up;
+    std::thread queued([&] {
+        try {
+            client.create(kTfJobs, object("b", ""), &give_up);
+        } catch (const tk::KubeError&) {
+            // Cancelled at the end of the test, still waiting for its token.
+        }
+    });
+
+    Recorder<std::string> updates;
+    tk::Informer informer(client, kTfJobs, "app=nni",
+                          {nullptr,
+                           [&](const json&, const json& n) {
+                               updates.add(n["metadata"]["resourceVersion"].get<std::string>());
+                           },
+                           nullptr, nullptr});
+    informer.start();
+    const bool synced = informer.waitForSync(5s);
+    const bool updated = updates.waitFor(1);
+    const int posted = posts.load();
+    informer.stop();
+    give_up.cancel();
+    queued.join();
+    EXPECT_TRUE(synced) << logs.all();
+    EXPECT_TRUE(updated) << logs.all();
+    EXPECT_EQ(posted, 1) << "the queued create went out early: the ordinary budget is unlimited";
+}

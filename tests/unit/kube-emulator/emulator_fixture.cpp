@@ -246,4 +246,14 @@ int Emulator::kubectl(const std::string& args, std::string& out) const {
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+std::vector<std::string> nfs_root_args(const std::filesystem::path& root) {
+    return {"--nfs-root", (root / "nfs").string()};
+}
+
+std::filesystem::path nfs_export_dir(const std::filesystem::path& root) {
+    const std::filesystem::path share = root / "nfs" / "127.0.0.1" / "export";
+    std::filesystem::create_directories(share);
+    return share;
+}
+
 }  // namespace kemu::test

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <vector>
@@ -72,5 +73,12 @@ class Emulator {
     std::string dir_, kubeconfig_, base_url_, pki_dir_;
     pid_t pid_ = -1;
 };
+
+/// The arguments that keep the emulator's nfs volumes under `root`/nfs (it maps the volume
+/// server:path to <nfs-root>/<server>/<path>)...
+std::vector<std::string> nfs_root_args(const std::filesystem::path& root);
+/// ...and the directory that is then the export 127.0.0.1:/export, created: what a storage
+/// section `server: 127.0.0.1, path: /export, localMountPath: <it>` means in tests.
+std::filesystem::path nfs_export_dir(const std::filesystem::path& root);
 
 }  // namespace kemu::test

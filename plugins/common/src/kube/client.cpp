@@ -62,6 +62,9 @@ struct Call {
     bool idempotent = true;
     // The answer is plain text (pod logs): returned as a JSON string, not parsed.
     bool text = false;
+    // A watch's list and stream: they carry every status change, so they draw from a token
+    // bucket of their own and never queue behind a burst of creates and deletes.
+    bool status_stream = false;
 };
 
 // A non-idempotent call that failed ambiguously asks this whether it took effect; a value
@@ -82,6 +85,7 @@ struct Client::Impl {
     CredentialProvider creds;
     HttpTransport transport;
     TokenBucket limiter;
+    TokenBucket watch_limiter;  // for Call::status_stream
     std::atomic<std::uint64_t> seed{std::random_device{}()};
 
     explicit Impl(ClientOptions o)
@@ -90,7 +94,8 @@ struct Client::Impl {
           creds(opts.config, redactor, logger, opts.exec_timeout),
           transport(TlsSettings{opts.config.ca_pem, opts.config.insecure_skip_tls_verify},
                     opts.connect_timeout, opts.max_connections, opts.user_agent),
-          limiter(opts.qps, opts.burst) {
+          limiter(opts.qps, opts.burst),
+          watch_limiter(opts.qps, opts.burst) {
         if (!opts.config.tls_server_name.empty()) {
             logger.log(LogLevel::kWarn,
                        "tls-server-name is not supported; verifying the server "
@@ -118,7 +123,8 @@ struct Client::Impl {
     HttpResult sendOnce(const Call& call, const Cancellation& cancel,
                         std::function<bool(std::string_view)> on_data = {},
                         std::chrono::milliseconds idle_timeout = {}) {
-        if (auto wait = limiter.reserve(); wait.count() > 0) {
+        const auto wait = (call.status_stream ? watch_limiter : limiter).reserve();
+        if (wait.count() > 0) {
             if (!cancel.sleepFor(wait)) {
                 HttpResult cancelled;
                 cancelled.outcome = HttpResult::Outcome::kCancelled;
@@ -149,7 +155,8 @@ struct Client::Impl {
                    call.method + " " + call.url_path + " -> " +
                        (r.outcome == HttpResult::Outcome::kOk ? std::to_string(r.status)
                                                               : "failed: " + r.error) +
-                       " in " + ms(steady_clock::now() - started));
+                       " in " + ms(steady_clock::now() - started) +
+                       (wait.count() > 0 ? " after " + ms(wait) + " rate-limited" : ""));
         return r;
     }
 
@@ -256,8 +263,8 @@ struct Client::Impl {
         }
     }
 
-    ListResult list(const ResourceRef& ref, const ListOptions& options,
-                    const Cancellation* cancel) {
+    ListResult list(const ResourceRef& ref, const ListOptions& options, const Cancellation* cancel,
+                    bool status_stream = false) {
         ListResult out;
         std::string token;
         for (int page = 0; page < kMaxListPages; ++page) {
@@ -277,6 +284,7 @@ struct Client::Impl {
                       "",
                       "",
                       true};
+            call.status_stream = status_stream;
             json body;
             try {
                 body = execute(call, cancel).body;
@@ -289,7 +297,7 @@ struct Client::Impl {
                 logger.log(LogLevel::kInfo, std::string(e.what()) + "; listing without pages");
                 ListOptions whole = options;
                 whole.page_size = 0;
-                return list(ref, whole, cancel);
+                return list(ref, whole, cancel, status_stream);
             }
             const json& meta = body.contains("metadata") ? body["metadata"] : json::object();
             if (page == 0) {
@@ -318,7 +326,7 @@ void Client::Impl::watch(const ResourceRef& ref, const WatchOptions& options,
     std::string rv = options.resource_version;
     ListOptions list_options{options.label_selector, options.field_selector, 500, ""};
     auto relist = [&] {
-        ListResult full = list(ref, list_options, &cancel);
+        ListResult full = list(ref, list_options, &cancel, true);
         rv = full.resource_version;
         if (handlers.on_relist) {
             handlers.on_relist(full);
@@ -351,6 +359,7 @@ void Client::Impl::watch(const ResourceRef& ref, const WatchOptions& options,
             .add("fieldSelector", options.field_selector);
         Call call{
             context("watch", ref, ""), "GET", collectionPath(ref, ns(ref)) + q.str(), "", "", true};
+        call.status_stream = true;
 
         WatchStreamParser parser;
         bool gone = false;

@@ -21,7 +21,8 @@ struct ClientOptions {
     ResolvedConfig config;
     LogFn log;  // may be empty
     // Client-side rate limit (token bucket), the client-go defaults: polite to shared API servers.
-    // Watch streams count once, when they are opened.
+    // Watch streams count once, when they are opened. Watches and their lists draw from a second
+    // bucket of the same size, so status never queues behind a burst of other requests.
     double qps = 5.0;
     int burst = 10;
     std::chrono::milliseconds connect_timeout{10'000};

@@ -55,8 +55,8 @@ inline constexpr char kCommonProperties[] = R"json(
       "description": "kubeconfig file(s), ':'-separated (default: $KUBECONFIG, ~/.kube/config, in-cluster)"},
     "context": {"type": "string", "minLength": 1, "description": "kubeconfig context (default: current-context)"},
     "qps": {"type": "number", "exclusiveMinimum": 0, "maximum": 1000,
-      "description": "client-side request rate limit towards the API server (default 5)"},
-    "burst": {"type": "integer", "minimum": 1, "maximum": 2000, "description": "rate limit burst (default 10)"},
+      "description": "client-side limit of creates, deletes and patches per second towards the API server (default 20; the experiment's list+watch streams have a budget of their own)"},
+    "burst": {"type": "integer", "minimum": 1, "maximum": 2000, "description": "rate limit burst (default 30)"},
     "podPendingTimeout": {
       "description": "how long a pod may stay in trouble (image pull error, unschedulable, broken container config, init container stuck) before its trial fails with that reason: \"45s\", \"10m\", \"1.5h\", \"1d\" or seconds (default 10m; 0 disables)",
       "oneOf": [{"type": "integer", "minimum": 0},
