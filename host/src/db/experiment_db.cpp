@@ -41,9 +41,21 @@ CREATE TABLE IF NOT EXISTS status_history (
     message  TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS status_history_trial ON status_history(trial_id);
+)sql";
+
+constexpr const char* kTrialColumns =
+    "id, sequence_id, parameter_id, parameters, status, attempt, submit_time, start_time, "
+    "end_time, final_metric, job_name, url, message, rejected_metrics";
+
+// Keyed by what makes a record unique, WITHOUT ROWID: one B-tree holds the rows in key order
+// and decides "already stored" in the same seek that inserts, where a rowid table needed its
+// own B-tree plus a unique index (two inserts a metric). No foreign key to trials either:
+// the engine, the only writer, stores a metric only for a trial it has found (active, or
+// read from this file: Engine::on_metric rejects unknown trial ids), and trials are never
+// deleted, so the check only cost a lookup per metric.
+constexpr RebuiltTable kKeyedMetrics{"metrics", "id", R"sql(
 CREATE TABLE IF NOT EXISTS metrics (
-    id            INTEGER PRIMARY KEY,
-    trial_id      TEXT NOT NULL REFERENCES trials(id),
+    trial_id      TEXT NOT NULL,
     attempt       INTEGER NOT NULL,
     replica       TEXT NOT NULL,
     seq           INTEGER NOT NULL,
@@ -52,13 +64,13 @@ CREATE TABLE IF NOT EXISTS metrics (
     sequence      INTEGER NOT NULL,
     value         TEXT NOT NULL,
     default_value REAL NOT NULL,
-    UNIQUE (trial_id, attempt, replica, seq)
-);
-)sql";
+    is_primary    INTEGER NOT NULL DEFAULT 1,
+    PRIMARY KEY (trial_id, attempt, replica, seq)
+) WITHOUT ROWID
+)sql",
+                                     "trial_id, attempt, replica, seq, time, type, sequence, "
+                                     "value, default_value, is_primary"};
 
-constexpr const char* kTrialColumns =
-    "id, sequence_id, parameter_id, parameters, status, attempt, submit_time, start_time, "
-    "end_time, final_metric, job_name, url, message, rejected_metrics";
 constexpr const char* kMetricColumns =
     "trial_id, attempt, replica, seq, time, type, sequence, value, default_value, ";
 
@@ -66,7 +78,10 @@ constexpr const char* kMetricColumns =
 // migration path is the one every test and every experiment runs.
 void migrate(Connection& connection) {
     add_column_if_missing(connection, kTrialManifest);
-    add_column_if_missing(connection, kMetricPrimary);
+    if (has_column(connection, "metrics", "id")) {
+        add_column_if_missing(connection, kMetricPrimary);  // the rebuild copies it
+    }
+    rebuild_table_if_old(connection, kKeyedMetrics);
 }
 
 TrialRow read_trial(const Statement& s) {
@@ -108,8 +123,11 @@ struct ExperimentDb::Impl {
                                 column_or_stand_in(connection, kMetricPrimary) + " FROM metrics ";
     std::string all_trials_sql = select_trial + "ORDER BY sequence_id, attempt";
     std::string one_trial_sql = select_trial + "WHERE id = ?1";
-    std::string trial_metrics_sql = select_metric + "WHERE trial_id = ?1 ORDER BY id";
-    std::string every_metric_sql = select_metric + "WHERE ?1 = '' OR type = ?1 ORDER BY id";
+    // In key order (trial, attempt, replica, record number): the table's own order.
+    std::string trial_metrics_sql =
+        select_metric + "WHERE trial_id = ?1 ORDER BY attempt, replica, seq";
+    std::string every_metric_sql =
+        select_metric + "WHERE ?1 = '' OR type = ?1 ORDER BY trial_id, attempt, replica, seq";
     Statement set_meta{connection,
                        "INSERT INTO meta(key, value) VALUES(?1, ?2) "
                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value"};
@@ -284,14 +302,15 @@ std::vector<StatusChange> ExperimentDb::status_history(const std::string& trial_
 
 bool ExperimentDb::insert_metric(const MetricRow& m) {
     Statement& s = Impl::write(impl_->insert_metric);
-    s.bind(1, m.trial_id)
+    // `m` outlives the run() below, which resets the statement.
+    s.bind_borrowed(1, m.trial_id)
         .bind(2, int64_t{m.attempt})
-        .bind(3, m.replica)
+        .bind_borrowed(3, m.replica)
         .bind(4, m.seq)
         .bind(5, m.time_ms)
-        .bind(6, m.type)
+        .bind_borrowed(6, m.type)
         .bind(7, m.sequence)
-        .bind(8, m.value_json)
+        .bind_borrowed(8, m.value_json)
         .bind(9, std::optional<double>(m.default_value))
         .bind(10, int64_t{m.primary ? 1 : 0});
     s.run();

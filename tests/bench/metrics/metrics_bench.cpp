@@ -236,7 +236,7 @@ void store_metrics(tshost::plugin::EventQueue& events, tshost::db::ExperimentDb*
                 std::fprintf(stderr, "incomplete event: %s\n", event.payload_json.c_str());
                 std::exit(1);
             }
-            const auto parsed = tshost::engine::parse_metric_record(*payload.data, event.trial_id);
+            auto parsed = tshost::engine::parse_metric_record(*payload.data, event.trial_id);
             if (!parsed.record) {
                 std::fprintf(stderr, "rejected: %s\n", parsed.rejection.c_str());
                 std::exit(1);
@@ -246,9 +246,9 @@ void store_metrics(tshost::plugin::EventQueue& events, tshost::db::ExperimentDb*
                                       std::move(*payload.replica),
                                       *payload.seq,
                                       event.time_ms,
-                                      parsed.record->type,
+                                      std::move(parsed.record->type),
                                       parsed.record->sequence,
-                                      parsed.record->value_json,
+                                      std::move(parsed.record->value_json),
                                       parsed.record->default_value};
             added += db->insert_metric(row) ? 1 : 0;
         }
