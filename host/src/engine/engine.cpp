@@ -144,15 +144,7 @@ std::string Engine::run(const std::atomic<bool>& stop,
                     !more_trials_allowed() || tuner_exhausted_ ? "NO_MORE_TRIAL" : "RUNNING";
             }
             std::vector<plugin::HostEvent> batch;
-            if (auto first = parts_.events.pop(kIdleWait)) {
-                batch.push_back(std::move(*first));
-                while (batch.size() < kMaxBatch) {
-                    auto next = parts_.events.pop(milliseconds(0));
-                    if (!next) {
-                        break;
-                    }
-                    batch.push_back(std::move(*next));
-                }
+            if (parts_.events.pop_many(batch, kMaxBatch, kIdleWait) != 0) {
                 process(batch);
             } else {
                 save_elapsed();

@@ -214,17 +214,7 @@ void store_metrics(tshost::plugin::EventQueue& events, tshost::db::ExperimentDb*
     std::vector<tshost::plugin::HostEvent> batch;
     while (stored.load() < expected) {
         batch.clear();
-        if (auto first = events.pop(std::chrono::milliseconds(100))) {
-            batch.push_back(std::move(*first));
-            while (batch.size() < kMaxBatch) {
-                auto next = events.pop(std::chrono::milliseconds(0));
-                if (!next) {
-                    break;
-                }
-                batch.push_back(std::move(*next));
-            }
-        }
-        if (batch.empty()) {
+        if (events.pop_many(batch, kMaxBatch, std::chrono::milliseconds(100)) == 0) {
             continue;
         }
         int64_t added = 0;
