@@ -47,14 +47,16 @@ constexpr const char* kTrialColumns =
     "id, sequence_id, parameter_id, parameters, status, attempt, submit_time, start_time, "
     "end_time, final_metric, job_name, url, message, rejected_metrics";
 
-// Keyed by what makes a record unique, WITHOUT ROWID: one B-tree holds the rows in key order
-// and decides "already stored" in the same seek that inserts, where a rowid table needed its
-// own B-tree plus a unique index (two inserts a metric). No foreign key to trials either:
-// the engine, the only writer, stores a metric only for a trial it has found (active, or
-// read from this file: Engine::on_metric rejects unknown trial ids), and trials are never
-// deleted, so the check only cost a lookup per metric.
-constexpr RebuiltTable kKeyedMetrics{"metrics", "id", R"sql(
+// The metrics table without the foreign key to trials it had: checking it cost a B-tree
+// lookup per metric. The engine, the only writer, stores a metric only for a trial it has
+// found (active, or read from this file: Engine::on_metric rejects unknown trial ids), and
+// trials are never deleted. Still a rowid table: rows read in the order stored (NNI's
+// metric-data order) by a plain scan. A keyed WITHOUT ROWID table inserted faster still but
+// orders rows by key, or needs a second index to keep the stored order.
+constexpr RebuiltTable kMetricsWithoutForeignKey{
+    "metrics", "SELECT 1 FROM pragma_foreign_key_list('metrics')", R"sql(
 CREATE TABLE IF NOT EXISTS metrics (
+    id            INTEGER PRIMARY KEY,
     trial_id      TEXT NOT NULL,
     attempt       INTEGER NOT NULL,
     replica       TEXT NOT NULL,
@@ -65,11 +67,11 @@ CREATE TABLE IF NOT EXISTS metrics (
     value         TEXT NOT NULL,
     default_value REAL NOT NULL,
     is_primary    INTEGER NOT NULL DEFAULT 1,
-    PRIMARY KEY (trial_id, attempt, replica, seq)
-) WITHOUT ROWID
+    UNIQUE (trial_id, attempt, replica, seq)
+)
 )sql",
-                                     "trial_id, attempt, replica, seq, time, type, sequence, "
-                                     "value, default_value, is_primary"};
+    "id, trial_id, attempt, replica, seq, time, type, sequence, value, default_value, "
+    "is_primary"};
 
 constexpr const char* kMetricColumns =
     "trial_id, attempt, replica, seq, time, type, sequence, value, default_value, ";
@@ -81,7 +83,7 @@ void migrate(Connection& connection) {
     if (has_column(connection, "metrics", "id")) {
         add_column_if_missing(connection, kMetricPrimary);  // the rebuild copies it
     }
-    rebuild_table_if_old(connection, kKeyedMetrics);
+    rebuild_table_if_old(connection, kMetricsWithoutForeignKey);
 }
 
 TrialRow read_trial(const Statement& s) {
@@ -123,11 +125,8 @@ struct ExperimentDb::Impl {
                                 column_or_stand_in(connection, kMetricPrimary) + " FROM metrics ";
     std::string all_trials_sql = select_trial + "ORDER BY sequence_id, attempt";
     std::string one_trial_sql = select_trial + "WHERE id = ?1";
-    // In key order (trial, attempt, replica, record number): the table's own order.
-    std::string trial_metrics_sql =
-        select_metric + "WHERE trial_id = ?1 ORDER BY attempt, replica, seq";
-    std::string every_metric_sql =
-        select_metric + "WHERE ?1 = '' OR type = ?1 ORDER BY trial_id, attempt, replica, seq";
+    std::string trial_metrics_sql = select_metric + "WHERE trial_id = ?1 ORDER BY id";
+    std::string every_metric_sql = select_metric + "WHERE ?1 = '' OR type = ?1 ORDER BY id";
     Statement set_meta{connection,
                        "INSERT INTO meta(key, value) VALUES(?1, ?2) "
                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value"};

@@ -89,10 +89,9 @@ class ExperimentDb {
     /// Stores the metric unless (trial, attempt, replica, seq) is already stored; returns
     /// whether it was new. This is the exactly-once guarantee.
     bool insert_metric(const MetricRow& metric);
-    /// A trial's metrics by attempt, replica and record number (seq).
     std::vector<MetricRow> metrics(const std::string& trial_id) const;
     int64_t metric_count() const;
-    /// Every metric of every trial, by trial id, then as metrics(); `type` empty for all.
+    /// Every metric of every trial, in the order stored; `type` empty for all types.
     std::vector<MetricRow> all_metrics(const std::string& type = "") const;
 
   private:

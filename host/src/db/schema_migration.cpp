@@ -22,7 +22,10 @@ void add_column_if_missing(Connection& connection, const AddedColumn& column) {
 }
 
 void rebuild_table_if_old(Connection& connection, const RebuiltTable& table) {
-    if (!has_column(connection, table.table, table.old_only_column)) {
+    Statement is_old(connection, table.is_old_sql);
+    const bool old = is_old.step();
+    is_old.reset();
+    if (!old) {
         connection.exec(table.create_sql);
         return;
     }

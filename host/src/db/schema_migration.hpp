@@ -24,13 +24,13 @@ inline constexpr AddedColumn kMetricPrimary{"metrics", "is_primary", "INTEGER NO
                                             "1"};
 
 /// A table whose new definition ALTER TABLE cannot reach (another primary key, a dropped
-/// constraint). An older file's table, recognised by a column only it has, is renamed, the
-/// new one created, its rows copied over and the old one dropped, in one transaction.
+/// constraint). An older file's table, recognised by a query, is renamed, the new one
+/// created, its rows copied over and the old one dropped, in one transaction.
 struct RebuiltTable {
     const char* table;
-    const char* old_only_column;  // present in the old definition, not in the new one
-    const char* create_sql;       // CREATE TABLE IF NOT EXISTS <table> (the new definition)
-    const char* copied_columns;   // what both definitions have, copied as they are
+    const char* is_old_sql;      // returns a row when the file holds the old definition
+    const char* create_sql;      // CREATE TABLE IF NOT EXISTS <table> (the new definition)
+    const char* copied_columns;  // what both definitions have, copied as they are
 };
 
 bool has_column(Connection& connection, const char* table, const char* column);

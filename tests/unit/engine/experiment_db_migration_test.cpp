@@ -105,10 +105,9 @@ TEST(ExperimentDbMigration, TheEnginesConnectionAddsTheColumnsAndKeepsTheOldRows
     EXPECT_EQ(db.trial("old1")->status, "FAILED");
     const auto metrics = db.metrics("old1");
     ASSERT_EQ(metrics.size(), 2U);
-    EXPECT_EQ(metrics[0].replica, "ps-0") << "by attempt, replica and record number";
-    EXPECT_FALSE(metrics[0].primary);
-    EXPECT_EQ(metrics[1].replica, "worker-0");
-    EXPECT_TRUE(metrics[1].primary);
+    EXPECT_TRUE(metrics[0].primary);
+    EXPECT_EQ(metrics[1].replica, "ps-0");
+    EXPECT_FALSE(metrics[1].primary);
     EXPECT_EQ(ExperimentDb::open_read_only(path).manifest("old1"), R"({"kind":"TFJob"})");
 }
 
@@ -132,43 +131,44 @@ TEST(ExperimentDbMigration, ANewFileKeepsANullManifestApartFromAnEmptyOne) {
     EXPECT_EQ(db.manifest("unknown"), std::nullopt);
 }
 
-TEST(ExperimentDbMigration, OldMetricsMoveToTheKeyedTableAndStayExactlyOnce) {
-    const auto path = old_db("keyed");
+TEST(ExperimentDbMigration, OldMetricsLoseTheForeignKeyAndStayExactlyOnceInTheirOrder) {
+    const auto path = old_db("no-foreign-key");
     {
         Connection old(path.string());
         old.exec(
             "INSERT INTO metrics(trial_id, attempt, replica, seq, time, type, sequence, value, "
-            "default_value) VALUES('old1', 0, 'worker-0', 1, 1001, 'PERIODICAL', 1, '0.25', "
-            "0.25), ('old1', 1, 'worker-0', 0, 1002, 'PERIODICAL', 0, '0.75', 0.75)");
+            "default_value) VALUES('old1', 1, 'worker-0', 0, 1001, 'PERIODICAL', 0, '0.75', "
+            "0.75), ('old1', 0, 'worker-0', 1, 1002, 'PERIODICAL', 1, '0.25', 0.25)");
     }
-    ASSERT_THAT(table_sql(path, "metrics"), testing::Not(testing::HasSubstr("WITHOUT ROWID")));
+    ASSERT_THAT(table_sql(path, "metrics"), testing::HasSubstr("REFERENCES trials"));
     {
         auto db = ExperimentDb::open(path);
-        EXPECT_THAT(table_sql(path, "metrics"), testing::HasSubstr("WITHOUT ROWID"));
-        EXPECT_FALSE(file_has_column(path, "metrics", "id"));
+        EXPECT_THAT(table_sql(path, "metrics"), testing::Not(testing::HasSubstr("REFERENCES")));
         EXPECT_EQ(table_sql(path, "metrics_before_rebuild"), "") << "the old table is dropped";
         EXPECT_EQ(db.metric_count(), 3);
         // Every record stored before the migration is still recognised as stored.
         EXPECT_FALSE(
             db.insert_metric(MetricRow{"old1", 0, "worker-0", 0, 9, "FINAL", 0, "0.1", 0.1}));
         EXPECT_FALSE(
-            db.insert_metric(MetricRow{"old1", 0, "worker-0", 1, 9, "PERIODICAL", 1, "0.1", 0.1}));
-        EXPECT_FALSE(
             db.insert_metric(MetricRow{"old1", 1, "worker-0", 0, 9, "PERIODICAL", 0, "0.1", 0.1}));
+        EXPECT_FALSE(
+            db.insert_metric(MetricRow{"old1", 0, "worker-0", 1, 9, "PERIODICAL", 1, "0.1", 0.1}));
         EXPECT_TRUE(
             db.insert_metric(MetricRow{"old1", 1, "worker-0", 1, 9, "PERIODICAL", 1, "0.5", 0.5}));
         const auto metrics = db.metrics("old1");
         ASSERT_EQ(metrics.size(), 4U);
-        EXPECT_EQ(metrics[0].value_json, "0.5") << "the old rows keep their values";
+        // In the order stored, the old rows with their values.
+        EXPECT_EQ(metrics[0].value_json, "0.5");
         EXPECT_EQ(metrics[0].time_ms, 1000);
         EXPECT_EQ(metrics[0].type, "FINAL");
-        EXPECT_EQ(metrics[1].value_json, "0.25");
-        EXPECT_EQ(metrics[2].value_json, "0.75");
-        EXPECT_EQ(metrics[2].attempt, 1);
-        EXPECT_EQ(metrics[3].seq, 1);
+        EXPECT_EQ(metrics[1].value_json, "0.75");
+        EXPECT_EQ(metrics[1].attempt, 1);
+        EXPECT_EQ(metrics[2].value_json, "0.25");
+        EXPECT_EQ(metrics[3].time_ms, 9);
         EXPECT_EQ(db.all_metrics("FINAL").size(), 1U);
     }
     // Opening the migrated file again changes nothing.
     auto db = ExperimentDb::open(path);
     EXPECT_EQ(db.metric_count(), 4);
+    EXPECT_EQ(db.metrics("old1")[3].value_json, "0.5");
 }
