@@ -21,6 +21,31 @@ void add_column_if_missing(Connection& connection, const AddedColumn& column) {
     connection.exec(sql.c_str());
 }
 
+void rebuild_table_if_old(Connection& connection, const RebuiltTable& table) {
+    Statement is_old(connection, table.is_old_sql);
+    const bool old = is_old.step();
+    is_old.reset();
+    if (!old) {
+        connection.exec(table.create_sql);
+        return;
+    }
+    const std::string old_name = std::string(table.table) + "_before_rebuild";
+    connection.exec("BEGIN IMMEDIATE");
+    try {
+        connection.exec(
+            ("ALTER TABLE " + std::string(table.table) + " RENAME TO " + old_name).c_str());
+        connection.exec(table.create_sql);
+        connection.exec(("INSERT INTO " + std::string(table.table) + "(" + table.copied_columns +
+                         ") SELECT " + table.copied_columns + " FROM " + old_name)
+                            .c_str());
+        connection.exec(("DROP TABLE " + old_name).c_str());
+        connection.exec("COMMIT");
+    } catch (...) {
+        connection.exec("ROLLBACK");
+        throw;
+    }
+}
+
 std::string column_or_stand_in(Connection& connection, const AddedColumn& column) {
     return has_column(connection, column.table, column.name)
                ? std::string(column.name)

@@ -48,12 +48,20 @@ Statement::~Statement() {
     sqlite3_finalize(stmt_);
 }
 
-Statement& Statement::bind(int index, std::string_view text) {
-    if (sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()),
-                          SQLITE_TRANSIENT) != SQLITE_OK) {
+Statement& Statement::bind_text(int index, std::string_view text, sqlite3_destructor_type copy) {
+    if (sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), copy) !=
+        SQLITE_OK) {
         connection_.fail(sql_);
     }
     return *this;
+}
+
+Statement& Statement::bind(int index, std::string_view text) {
+    return bind_text(index, text, SQLITE_TRANSIENT);
+}
+
+Statement& Statement::bind_borrowed(int index, std::string_view text) {
+    return bind_text(index, text, SQLITE_STATIC);
 }
 
 Statement& Statement::bind(int index, int64_t value) {

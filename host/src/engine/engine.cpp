@@ -240,15 +240,7 @@ void Engine::fill() {
 
 bool Engine::process_events(milliseconds wait) {
     std::vector<plugin::HostEvent> batch;
-    if (auto first = parts_.events.pop(wait)) {
-        batch.push_back(std::move(*first));
-        while (batch.size() < kMaxBatch) {
-            auto next = parts_.events.pop(milliseconds(0));
-            if (!next) {
-                break;
-            }
-            batch.push_back(std::move(*next));
-        }
+    if (parts_.events.pop_many(batch, kMaxBatch, wait) != 0) {
         process(batch);
     }
     return !batch.empty();
@@ -424,8 +416,7 @@ void Engine::on_metric(const plugin::HostEvent& event, std::vector<db::MetricRow
         }
     }
     db::TrialRow& row = it != active_.end() ? it->second.row : *ended_row;
-    const auto parsed =
-        parse_metric_record(payload.data ? std::string_view(*payload.data) : "", row.id);
+    auto parsed = parse_metric_record(payload.data ? std::string_view(*payload.data) : "", row.id);
     if (!parsed.record) {
         ++row.rejected_metrics;
         parts_.db.update_trial(row);
@@ -445,9 +436,9 @@ void Engine::on_metric(const plugin::HostEvent& event, std::vector<db::MetricRow
                          payload.replica ? std::move(*payload.replica) : "0",
                          payload.seq.value_or(parsed.record->sequence),
                          event.time_ms,
-                         parsed.record->type,
+                         std::move(parsed.record->type),
                          parsed.record->sequence,
-                         parsed.record->value_json,
+                         std::move(parsed.record->value_json),
                          parsed.record->default_value,
                          payload.primary.value_or(true)};
     if (for_tuner && metric.type == "FINAL" && it != active_.end() &&

@@ -37,12 +37,7 @@
 namespace tshost::http {
 
 std::string_view Request::header(std::string_view name) const {
-    for (const auto& [key, value] : headers) {
-        if (key == name) {
-            return value;
-        }
-    }
-    return {};
+    return header_source != nullptr ? header_source->find(name) : std::string_view();
 }
 
 std::string percent_decode(std::string_view text) {
@@ -113,22 +108,28 @@ using tcp = net::ip::tcp;
 
 constexpr unsigned kMaxStatus = 600;
 
-std::string lowercase(std::string_view text) {
-    std::string out(text);
-    for (auto& c : out) {
-        if (c >= 'A' && c <= 'Z') {
-            c = static_cast<char>(c - 'A' + 'a');
-        }
-    }
-    return out;
-}
-
 std::string_view sv(beast::string_view v) {
     return {v.data(), v.size()};
 }
 
-// The parts of a Beast request handlers see.
-Request to_request(const bhttp::request_parser<bhttp::string_body>& parser, bool with_body) {
+// A Request's header fields, read in place from the parser's message (Beast matches field
+// names case-insensitively): no per-request copies of fields handlers never ask for.
+class BeastHeaders final : public HeaderSource {
+  public:
+    explicit BeastHeaders(const bhttp::fields& fields) : fields_(fields) {}
+    std::string_view find(std::string_view name) const override {
+        const auto it = fields_.find(beast::string_view(name.data(), name.size()));
+        return it == fields_.end() ? std::string_view() : sv(it->value());
+    }
+
+  private:
+    const bhttp::fields& fields_;
+};
+
+// The parts of a Beast request handlers see. The header fields stay in the parser's message
+// (`headers` reads them there), which outlives the Request's use by the handler.
+Request to_request(const bhttp::request_parser<bhttp::string_body>& parser,
+                   const HeaderSource& headers, std::unique_ptr<ConnectionState>& slot) {
     const auto& req = parser.get();
     Request out;
     out.method = std::string(sv(req.method_string()));
@@ -139,18 +140,12 @@ Request to_request(const bhttp::request_parser<bhttp::string_body>& parser, bool
         out.query = out.target.substr(query + 1);
     }
     out.version = req.version();
-    out.headers.reserve(8);
-    for (const auto& field : req) {
-        out.headers.emplace_back(lowercase(sv(field.name_string())),
-                                 std::string(sv(field.value())));
-    }
+    out.header_source = &headers;
+    out.connection_slot = &slot;
     if (parser.is_header_done()) {
         if (const auto length = parser.content_length()) {
             out.content_length = *length;
         }
-    }
-    if (with_body) {
-        out.content = req.body();
     }
     return out;
 }
@@ -443,11 +438,12 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     }
 
     void read() {
+        head_.reset();
+        headers_.reset();
         parser_.emplace();
         parser_->body_limit(server_.options.body_limit);
         parser_->header_limit(static_cast<uint32_t>(
             std::min<size_t>(server_.options.header_limit, std::numeric_limits<uint32_t>::max())));
-        head_.reset();
         // One deadline for the whole request, not renewed per byte: a client that trickles
         // its header or body is cut when it expires, as is an idle keep-alive connection.
         set_deadline(server_.options.request_timeout);
@@ -460,7 +456,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
         if (ec) {
             return on_read_error(ec);
         }
-        head_ = to_request(*parser_, false);
+        head_ = to_request(*parser_, headers_.emplace(parser_->get()), handler_state_);
         // Everything that can be decided from the header is decided before buffering a
         // body, so rejected requests cost no memory. These close the connection: the
         // unread body would otherwise be taken for the next request.
@@ -548,7 +544,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
         if (ec == bhttp::error::body_limit) {
             // A declared length over the limit fails while finishing the header, so
             // is_header_done() is false; the start line is parsed by then all the same.
-            head_ = to_request(*parser_, false);
+            head_ = to_request(*parser_, headers_.emplace(parser_->get()), handler_state_);
             return reject(413, "the body is over the limit of " +
                                    std::to_string(server_.options.body_limit) + " bytes");
         }
@@ -739,6 +735,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     Stream stream_;
     beast::flat_buffer buffer_;
     std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+    std::optional<BeastHeaders> headers_;             // head_'s fields: parser_'s current message
+    std::unique_ptr<ConnectionState> handler_state_;  // the handler's, for this connection
     std::optional<bhttp::response<bhttp::empty_body>> continue_;
     bhttp::response<bhttp::string_body> res_;
     std::optional<Request> head_;

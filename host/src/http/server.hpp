@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -68,23 +69,62 @@ struct ServerStats {
     }
 };
 
-/// A request as handlers see it. Header names are stored lowercased.
+/// What a handler keeps for one connection between its requests (a credential it has
+/// verified, say), destroyed with the connection. A connection's requests are handled one at
+/// a time, so the state needs no lock. See Request::connection_state().
+class ConnectionState {
+  public:
+    virtual ~ConnectionState() = default;
+};
+
+/// Where a request's header fields are looked up: the transport's parsed message, read in
+/// place rather than copied into strings for every request.
+class HeaderSource {
+  public:
+    /// The first value of the field `name` (matched ASCII case-insensitively); "" when absent.
+    virtual std::string_view find(std::string_view name) const = 0;
+
+  protected:
+    ~HeaderSource() = default;
+};
+
+/// A request as handlers see it.
 struct Request {
     std::string method;  // "GET", "POST", ...
     std::string target;  // as sent: path and query
     std::string path;    // target before '?'
     std::string query;   // target after '?', without it
     unsigned version = 11;
-    std::vector<std::pair<std::string, std::string>> headers;
     std::string content;  // the body; empty in Handler::on_header
     const std::string& body() const { return content; }
     /// The body's length as declared in the header (nullopt: chunked or none).
     std::optional<uint64_t> content_length;
+    /// Set by the transport (null in a Request made by hand): the header fields, valid while
+    /// the handler runs, and the connection's slot for handler state.
+    const HeaderSource* header_source = nullptr;
+    std::unique_ptr<ConnectionState>* connection_slot = nullptr;
 
-    /// A header's value ("" when absent); `name` in lowercase.
+    /// A header's value ("" when absent); `name` matches in any case.
     std::string_view header(std::string_view name) const;
     /// The value of a query parameter, percent-decoded; nullopt when absent.
     std::optional<std::string> query_param(std::string_view name) const;
+
+    /// The handler's state for this request's connection: the one stored by an earlier
+    /// request on the connection, or a fresh State (replacing state of another type).
+    /// Throws std::logic_error on a Request without a connection.
+    template <class State>
+    State& connection_state() const {
+        if (connection_slot == nullptr) {
+            throw std::logic_error("http::Request: no connection to keep state for");
+        }
+        auto* state = dynamic_cast<State*>(connection_slot->get());
+        if (state == nullptr) {
+            auto fresh = std::make_unique<State>();
+            state = fresh.get();
+            *connection_slot = std::move(fresh);
+        }
+        return *state;
+    }
 };
 
 /// The sending half of a streaming response. Thread-safe; the server owns the connection,

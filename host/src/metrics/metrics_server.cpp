@@ -15,6 +15,7 @@
 
 #include "http/server.hpp"
 #include "metrics/push_body.hpp"
+#include "metrics/verified_token.hpp"
 
 namespace tshost::metrics {
 namespace {
@@ -88,7 +89,8 @@ struct Core {
     tshost::http::Server* transport = nullptr;
 
     struct Counters {
-        std::atomic<uint64_t> accepted_requests{0}, accepted_records{0}, health_checks{0};
+        std::atomic<uint64_t> accepted_requests{0}, accepted_records{0}, health_checks{0},
+            token_verifications{0};
     } counters;
 
     mutable std::mutex trial_mutex;  // only taken on rejections, never on the good path
@@ -263,7 +265,9 @@ class Exchange {
         }
         // The token proves who is posting; check it before answering about the rest of the
         // body, so an unauthenticated client learns nothing about what the host accepts.
-        if (!server_.tokens.verify(route_.trial_id, *body.attempt, *bearer_token(req))) {
+        if (!verify_on_connection(server_.tokens, req.connection_state<VerifiedToken>(),
+                                  route_.trial_id, *body.attempt, *bearer_token(req),
+                                  server_.counters.token_verifications)) {
             return reject(http::status::forbidden,
                           "the token is not valid for trial " + route_.trial_id + " attempt " +
                               std::to_string(*body.attempt),
@@ -395,6 +399,7 @@ MetricsServerStats MetricsServer::stats() const {
     s.accepted_requests = c.accepted_requests.load();
     s.accepted_records = c.accepted_records.load();
     s.health_checks = c.health_checks.load();
+    s.token_verifications = c.token_verifications.load();
     // 500 (a bug) is counted with the 400s, as it always was.
     s.bad_request = t.responses(400) + t.responses(500);
     s.unauthorized = t.responses(401);

@@ -1,5 +1,8 @@
 #include "plugin/event_queue.hpp"
 
+#include <algorithm>
+#include <iterator>
+
 namespace tshost::plugin {
 
 void EventQueue::push(HostEvent event) {
@@ -32,6 +35,19 @@ std::optional<HostEvent> EventQueue::pop(std::chrono::milliseconds timeout) {
     HostEvent event = std::move(events_.front());
     events_.pop_front();
     return event;
+}
+
+size_t EventQueue::pop_many(std::vector<HostEvent>& out, size_t max,
+                            std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    if (max == 0 || !ready_.wait_for(lock, timeout, [this] { return !events_.empty(); })) {
+        return 0;
+    }
+    const size_t n = std::min(max, events_.size());
+    const auto end = events_.begin() + static_cast<std::ptrdiff_t>(n);
+    out.insert(out.end(), std::make_move_iterator(events_.begin()), std::make_move_iterator(end));
+    events_.erase(events_.begin(), end);
+    return n;
 }
 
 size_t EventQueue::size() const {

@@ -29,6 +29,9 @@ class EventQueue {
     void push_many(std::vector<HostEvent>&& events);
     /// The oldest event, waiting up to `timeout` for one.
     std::optional<HostEvent> pop(std::chrono::milliseconds timeout);
+    /// Waits up to `timeout` for an event, then appends the oldest events, at most `max`, to
+    /// `out` under one lock (one hand-off a batch, not one an event). Returns how many.
+    size_t pop_many(std::vector<HostEvent>& out, size_t max, std::chrono::milliseconds timeout);
     size_t size() const;
 
   private:

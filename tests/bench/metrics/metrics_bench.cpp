@@ -214,17 +214,7 @@ void store_metrics(tshost::plugin::EventQueue& events, tshost::db::ExperimentDb*
     std::vector<tshost::plugin::HostEvent> batch;
     while (stored.load() < expected) {
         batch.clear();
-        if (auto first = events.pop(std::chrono::milliseconds(100))) {
-            batch.push_back(std::move(*first));
-            while (batch.size() < kMaxBatch) {
-                auto next = events.pop(std::chrono::milliseconds(0));
-                if (!next) {
-                    break;
-                }
-                batch.push_back(std::move(*next));
-            }
-        }
-        if (batch.empty()) {
+        if (events.pop_many(batch, kMaxBatch, std::chrono::milliseconds(100)) == 0) {
             continue;
         }
         int64_t added = 0;
@@ -236,7 +226,7 @@ void store_metrics(tshost::plugin::EventQueue& events, tshost::db::ExperimentDb*
                 std::fprintf(stderr, "incomplete event: %s\n", event.payload_json.c_str());
                 std::exit(1);
             }
-            const auto parsed = tshost::engine::parse_metric_record(*payload.data, event.trial_id);
+            auto parsed = tshost::engine::parse_metric_record(*payload.data, event.trial_id);
             if (!parsed.record) {
                 std::fprintf(stderr, "rejected: %s\n", parsed.rejection.c_str());
                 std::exit(1);
@@ -246,9 +236,9 @@ void store_metrics(tshost::plugin::EventQueue& events, tshost::db::ExperimentDb*
                                       std::move(*payload.replica),
                                       *payload.seq,
                                       event.time_ms,
-                                      parsed.record->type,
+                                      std::move(parsed.record->type),
                                       parsed.record->sequence,
-                                      parsed.record->value_json,
+                                      std::move(parsed.record->value_json),
                                       parsed.record->default_value};
             added += db->insert_metric(row) ? 1 : 0;
         }

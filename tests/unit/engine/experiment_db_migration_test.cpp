@@ -1,6 +1,7 @@
 // An experiment.db written before the manifest and primary-replica columns existed: the
 // engine's connection adds them (resume of an old experiment), a read-only reader (`tshost
 // view`, `tshost trials`) sees stand-ins without changing the file.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -45,6 +46,14 @@ std::filesystem::path old_db(const std::string& name) {
     const auto path = dir / "experiment.db";
     Connection(path.string()).exec(kOldSchema);
     return path;
+}
+
+// The CREATE statement SQLite keeps for `table`.
+std::string table_sql(const std::filesystem::path& path, const char* table) {
+    Connection connection(path.string(), true);
+    Statement query(connection, "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?1");
+    query.bind(1, table);
+    return query.step() ? query.text(0) : std::string();
 }
 
 bool file_has_column(const std::filesystem::path& path, const char* table, const char* column) {
@@ -120,4 +129,46 @@ TEST(ExperimentDbMigration, ANewFileKeepsANullManifestApartFromAnEmptyOne) {
     db.set_manifest("b", std::nullopt);  // a new attempt whose submit reported none
     EXPECT_EQ(db.manifest("b"), std::nullopt);
     EXPECT_EQ(db.manifest("unknown"), std::nullopt);
+}
+
+TEST(ExperimentDbMigration, OldMetricsLoseTheForeignKeyAndStayExactlyOnceInTheirOrder) {
+    const auto path = old_db("no-foreign-key");
+    {
+        Connection old(path.string());
+        old.exec(
+            "INSERT INTO metrics(trial_id, attempt, replica, seq, time, type, sequence, value, "
+            "default_value) VALUES('old1', 1, 'worker-0', 0, 1001, 'PERIODICAL', 0, '0.75', "
+            "0.75), ('old1', 0, 'worker-0', 1, 1002, 'PERIODICAL', 1, '0.25', 0.25)");
+    }
+    ASSERT_THAT(table_sql(path, "metrics"), testing::HasSubstr("REFERENCES trials"));
+    {
+        auto db = ExperimentDb::open(path);
+        EXPECT_THAT(table_sql(path, "metrics"), testing::Not(testing::HasSubstr("REFERENCES")));
+        EXPECT_EQ(table_sql(path, "metrics_before_rebuild"), "") << "the old table is dropped";
+        EXPECT_EQ(db.metric_count(), 3);
+        // Every record stored before the migration is still recognised as stored.
+        EXPECT_FALSE(
+            db.insert_metric(MetricRow{"old1", 0, "worker-0", 0, 9, "FINAL", 0, "0.1", 0.1}));
+        EXPECT_FALSE(
+            db.insert_metric(MetricRow{"old1", 1, "worker-0", 0, 9, "PERIODICAL", 0, "0.1", 0.1}));
+        EXPECT_FALSE(
+            db.insert_metric(MetricRow{"old1", 0, "worker-0", 1, 9, "PERIODICAL", 1, "0.1", 0.1}));
+        EXPECT_TRUE(
+            db.insert_metric(MetricRow{"old1", 1, "worker-0", 1, 9, "PERIODICAL", 1, "0.5", 0.5}));
+        const auto metrics = db.metrics("old1");
+        ASSERT_EQ(metrics.size(), 4U);
+        // In the order stored, the old rows with their values.
+        EXPECT_EQ(metrics[0].value_json, "0.5");
+        EXPECT_EQ(metrics[0].time_ms, 1000);
+        EXPECT_EQ(metrics[0].type, "FINAL");
+        EXPECT_EQ(metrics[1].value_json, "0.75");
+        EXPECT_EQ(metrics[1].attempt, 1);
+        EXPECT_EQ(metrics[2].value_json, "0.25");
+        EXPECT_EQ(metrics[3].time_ms, 9);
+        EXPECT_EQ(db.all_metrics("FINAL").size(), 1U);
+    }
+    // Opening the migrated file again changes nothing.
+    auto db = ExperimentDb::open(path);
+    EXPECT_EQ(db.metric_count(), 4);
+    EXPECT_EQ(db.metrics("old1")[3].value_json, "0.5");
 }

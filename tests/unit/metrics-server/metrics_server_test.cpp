@@ -1,37 +1,15 @@
 // The trial-metrics server over real TCP on 127.0.0.1 (port 0), driven by a raw socket
 // client so that tests control every byte: good batches, every kind of rejection,
 // slow and garbage clients, floods, limits and shutdown.
-#include "metrics/metrics_server.hpp"
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
-#include <chrono>
-#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include "raw_http.hpp"
+#include "metrics_server_fixture.hpp"
 
-using json = nlohmann::json;
-using namespace std::chrono_literals;
-using ::testing::HasSubstr;
-using tshost::metrics::MetricsServer;
-using tshost::metrics::MetricsServerOptions;
-using tshost::metrics::TrialTokens;
-using tshost::plugin::EventQueue;
-using tshost::plugin::HostEvent;
-using tshost::test::HttpResponse;
-using tshost::test::metrics_post;
-using tshost::test::RawConnection;
+using namespace tshost::test;
 
 namespace {
-
-std::string test_key() {
-    return std::string(32, 'k');
-}
 
 json batch(int64_t attempt, const std::string& replica, bool primary,
            const std::vector<std::pair<int64_t, std::string>>& records) {
@@ -52,28 +30,9 @@ std::string nni_record(const std::string& trial, int sequence, double value) {
         .dump();
 }
 
-// Polls a condition with a deadline (the server's counters are updated on its own
-// threads; there is no event to wait on from outside).
-template <typename F>
-bool eventually(F condition, std::chrono::milliseconds timeout = 5s) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!condition()) {
-        if (std::chrono::steady_clock::now() > deadline) {
-            return false;
-        }
-        std::this_thread::sleep_for(2ms);
-    }
-    return true;
-}
-
-class MetricsServerTest : public ::testing::Test {
+class MetricsServerTest : public MetricsServerFixture {
   protected:
-    void start(MetricsServerOptions options = {}) {
-        options.bind_address = "127.0.0.1";
-        server_ = std::make_unique<MetricsServer>(tokens_, events_, std::move(options));
-        server_->start();
-        ASSERT_NE(server_->port(), 0);
-    }
+    void start(MetricsServerOptions options = {}) { start_server(std::move(options)); }
 
     RawConnection connect() { return RawConnection(server_->port()); }
 
@@ -87,10 +46,6 @@ class MetricsServerTest : public ::testing::Test {
         return c.read_response();
     }
 
-    std::string token(const std::string& trial, int64_t attempt = 0) const {
-        return tokens_.token(trial, attempt);
-    }
-
     std::vector<HostEvent> drain_events() {
         std::vector<HostEvent> out;
         while (auto e = events_.pop(0ms)) {
@@ -98,10 +53,6 @@ class MetricsServerTest : public ::testing::Test {
         }
         return out;
     }
-
-    TrialTokens tokens_ = TrialTokens::from_key(test_key());
-    EventQueue events_;
-    std::unique_ptr<MetricsServer> server_;
 };
 
 TEST_F(MetricsServerTest, AGoodBatchBecomesOneEventPerRecord) {
@@ -220,6 +171,62 @@ TEST_F(MetricsServerTest, AuthorizationFailuresAre401Or403AndNeverQueued) {
     EXPECT_EQ(stats.forbidden, 3u);
     EXPECT_EQ(stats.accepted_records, 0u);
     EXPECT_EQ(stats.rejections_by_trial.at("t1"), 8u);
+}
+
+// Posts on one keep-alive connection; the status of each.
+class KeepAlivePoster {
+  public:
+    explicit KeepAlivePoster(uint16_t port) : connection_(port) {}
+    int post(const std::string& trial, const std::string& token, int64_t attempt = 0) {
+        const auto body = batch(attempt, "worker-0", true, {{seq_, nni_record(trial, 0, 0.5)}});
+        ++seq_;
+        if (!connection_.send_all(metrics_post(trial, token, body.dump(), true))) {
+            return -1;
+        }
+        const auto response = connection_.read_response();
+        return response ? response->status : -1;
+    }
+
+  private:
+    RawConnection connection_;
+    int64_t seq_ = 0;
+};
+
+TEST_F(MetricsServerTest, AKeepAliveConnectionProvesItsTokenOnce) {
+    start();
+    KeepAlivePoster agent(server_->port());
+    for (int i = 0; i < 5; ++i) {
+        EXPECT_EQ(agent.post("t1", token("t1")), 200) << i;
+    }
+    EXPECT_EQ(server_->stats().token_verifications, 1u) << "the same token on the same connection";
+    KeepAlivePoster other(server_->port());
+    EXPECT_EQ(other.post("t1", token("t1")), 200);
+    EXPECT_EQ(server_->stats().token_verifications, 2u) << "another connection proves it afresh";
+    EXPECT_EQ(server_->stats().accepted_records, 6u);
+}
+
+TEST_F(MetricsServerTest, AnyOtherTokenOnAProvenConnectionIsVerifiedAfresh) {
+    start();
+    KeepAlivePoster agent(server_->port());
+    ASSERT_EQ(agent.post("t1", token("t1")), 200);
+    // The proven token with its last character changed, another trial's token, the proven
+    // token for another trial and for another attempt: each is checked, each refused.
+    std::string altered = token("t1");
+    altered.back() = altered.back() == '0' ? '1' : '0';
+    EXPECT_EQ(agent.post("t1", altered), 403);
+    EXPECT_EQ(agent.post("t1", token("t2")), 403);
+    EXPECT_EQ(agent.post("t2", token("t1")), 403);
+    EXPECT_EQ(agent.post("t1", token("t1"), 1), 403);
+    EXPECT_EQ(server_->stats().token_verifications, 5u);
+    // A valid token for another trial is accepted and becomes the connection's; the first
+    // one is then verified again.
+    EXPECT_EQ(agent.post("t2", token("t2")), 200);
+    EXPECT_EQ(agent.post("t1", token("t1")), 200);
+    EXPECT_EQ(agent.post("t1", token("t1", 1), 1), 200);
+    EXPECT_EQ(agent.post("t1", token("t1", 1), 1), 200);
+    EXPECT_EQ(server_->stats().token_verifications, 8u);
+    EXPECT_EQ(server_->stats().forbidden, 4u);
+    EXPECT_EQ(server_->stats().accepted_records, 5u);
 }
 
 TEST_F(MetricsServerTest, MalformedBodiesAre400WithAMessageNamingTheProblem) {

@@ -9,45 +9,19 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-#include <chrono>
 #include <filesystem>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
-#include <thread>
 
-#include "metrics/metrics_server.hpp"
 #include "metrics/tls_pki.hpp"
-#include "raw_http.hpp"
+#include "metrics_server_fixture.hpp"
 
-using json = nlohmann::json;
-using namespace std::chrono_literals;
-using ::testing::HasSubstr;
+using namespace tshost::test;
 using tshost::metrics::CertificateUse;
 using tshost::metrics::CertifiedKey;
-using tshost::metrics::MetricsServer;
-using tshost::metrics::MetricsServerOptions;
 using tshost::metrics::TlsOptions;
-using tshost::metrics::TrialTokens;
-using tshost::plugin::EventQueue;
-using tshost::test::metrics_post;
-using tshost::test::RawConnection;
 
 namespace {
-
-template <typename F>
-bool eventually(F condition, std::chrono::milliseconds timeout = 5s) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!condition()) {
-        if (std::chrono::steady_clock::now() > deadline) {
-            return false;
-        }
-        std::this_thread::sleep_for(2ms);
-    }
-    return true;
-}
 
 std::string batch_body(const std::string& trial) {
     const std::string record = json{
@@ -155,7 +129,7 @@ class TlsClient {
     long verify_result_ = X509_V_OK;
 };
 
-class MetricsServerTlsTest : public ::testing::Test {
+class MetricsServerTlsTest : public MetricsServerFixture {
   protected:
     void SetUp() override {
         char dir_template[] = "/tmp/metrics-tls-test-XXXXXX";
@@ -173,18 +147,12 @@ class MetricsServerTlsTest : public ::testing::Test {
     }
 
     void start(MetricsServerOptions options = {}) {
-        options.bind_address = "127.0.0.1";
         options.tls = TlsOptions{dir_ + "/server.crt", dir_ + "/server.key"};
-        server_ = std::make_unique<MetricsServer>(tokens_, events_, std::move(options));
-        server_->start();
-        ASSERT_NE(server_->port(), 0);
+        start_server(std::move(options));
     }
 
     std::string dir_;
     CertifiedKey ca_;
-    TrialTokens tokens_ = TrialTokens::from_key(std::string(32, 'k'));
-    EventQueue events_;
-    std::unique_ptr<MetricsServer> server_;
 };
 
 TEST_F(MetricsServerTlsTest, AGoodPostOverTlsIsStoredAndKeepAliveWorks) {
