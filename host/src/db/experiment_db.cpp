@@ -94,6 +94,29 @@ void migrate(Connection& connection) {
     connection.exec("CREATE INDEX IF NOT EXISTS metrics_final ON metrics(id) WHERE type = 'FINAL'");
 }
 
+// ExperimentDb::latest_metrics(): the current attempt's primary FINAL records at their own
+// place, and of its PERIODICAL ones the newest (the greatest id) at the first one's place.
+std::string latest_sql(Connection& connection) {
+    const bool primary_column = has_column(connection, "metrics", "is_primary");
+    const std::string primary = primary_column ? "m.is_primary" : "1";
+    const std::string columns =
+        "SELECT m.trial_id, m.attempt, m.replica, m.seq, m.time, m.type, m.sequence, m.value, "
+        "m.default_value, " +
+        primary;
+    return columns +
+           ", m.id AS place FROM metrics AS m "
+           "JOIN trials ON trials.id = m.trial_id AND trials.attempt = m.attempt "
+           "WHERE m.type = 'FINAL' AND " +
+           primary + " = 1 UNION ALL " + columns +
+           ", latest.first_id AS place FROM "
+           "(SELECT trial_id, attempt, MIN(id) AS first_id, MAX(id) AS last_id FROM metrics "
+           "WHERE type = 'PERIODICAL' AND " +
+           (primary_column ? "is_primary = 1" : "1") +
+           " GROUP BY trial_id, attempt) AS latest "
+           "JOIN trials ON trials.id = latest.trial_id AND trials.attempt = latest.attempt "
+           "JOIN metrics AS m ON m.id = latest.last_id ORDER BY place";
+}
+
 TrialRow read_trial(const Statement& s) {
     TrialRow t;
     t.id = s.text(0);
@@ -138,6 +161,7 @@ struct ExperimentDb::Impl {
     // Two statements, not "?1 = '' OR type = ?1": an OR with the empty case hides the index.
     std::string every_metric_sql = select_metric + "ORDER BY id";
     std::string typed_metrics_sql = select_metric + "WHERE type = ?1 ORDER BY id";
+    std::string latest_metrics_sql = latest_sql(connection);
     // The literal lets the planner use the partial index metrics_final; a bound ?1 cannot.
     std::string final_metrics_sql = select_metric + "WHERE type = 'FINAL' ORDER BY id";
     Statement set_meta{connection,
@@ -178,6 +202,7 @@ struct ExperimentDb::Impl {
     Statement every_metric{connection, every_metric_sql.c_str()};
     Statement typed_metrics{connection, typed_metrics_sql.c_str()};
     Statement final_metrics{connection, final_metrics_sql.c_str()};
+    Statement latest_metrics{connection, latest_metrics_sql.c_str()};
     Statement begin{connection, "BEGIN IMMEDIATE"};
     Statement commit{connection, "COMMIT"};
 
@@ -382,6 +407,10 @@ std::vector<MetricRow> ExperimentDb::all_metrics(const std::string& type) const 
     }
     impl_->typed_metrics.bind(1, type);
     return read_metrics(impl_->typed_metrics);
+}
+
+std::vector<MetricRow> ExperimentDb::latest_metrics() const {
+    return read_metrics(impl_->latest_metrics);
 }
 
 int64_t ExperimentDb::metric_count() const {

@@ -100,6 +100,11 @@ class ExperimentDb {
     int64_t data_version() const;
     /// Every metric of every trial, in the order stored; `type` empty for all types.
     std::vector<MetricRow> all_metrics(const std::string& type = "") const;
+    /// What the tuner saw of each trial's current attempt, condensed: its FINAL records and
+    /// its newest PERIODICAL one (primary replica only), in the order stored, the newest
+    /// PERIODICAL where the attempt's first was (NNI's metric-data-latest). Grouped by SQLite:
+    /// a million intermediate results are never read into memory.
+    std::vector<MetricRow> latest_metrics() const;
 
   private:
     struct Impl;

@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "db/experiment_db.hpp"
 
@@ -65,4 +67,46 @@ TEST(ExperimentDb, EverythingSurvivesReopening) {
     ASSERT_EQ(db.status_history("t1").size(), 1U);
     EXPECT_EQ(db.status_history("t1")[0].message, "done");
     EXPECT_EQ(db.metrics("t1").size(), 1U);
+}
+
+// NNI's metric-data-latest, condensed by SQLite: per trial, its current attempt's primary
+// records only; FINAL ones in place, and the newest PERIODICAL where the first one was.
+TEST(ExperimentDb, LatestMetricsKeepEachTrialsNewestResultInTheFirstOnesPlace) {
+    auto db = ExperimentDb::open(fresh_db("latest"));
+    auto t1 = trial("t1");
+    db.insert_trial(t1);
+    db.insert_trial(trial("t2"));
+    const auto record = [](std::string trial_id, int attempt, std::string replica, int64_t seq,
+                           std::string type, std::string value, bool primary = true) {
+        return MetricRow{std::move(trial_id),
+                         attempt,
+                         std::move(replica),
+                         seq,
+                         1000 + seq,
+                         std::move(type),
+                         seq,
+                         value,
+                         std::stod(value),
+                         primary};
+    };
+    ASSERT_TRUE(db.insert_metric(record("t1", 0, "0", 0, "PERIODICAL", "0.01")));
+    ASSERT_TRUE(db.insert_metric(record("t1", 0, "0", 1, "PERIODICAL", "0.02")));
+    ASSERT_TRUE(db.insert_metric(record("t2", 0, "0", 0, "PERIODICAL", "0.1")));
+    ASSERT_TRUE(db.insert_metric(record("t2", 0, "1", 0, "PERIODICAL", "9.1", false)));
+    ASSERT_TRUE(db.insert_metric(record("t1", 0, "0", 2, "FINAL", "0.03")));
+    ASSERT_TRUE(db.insert_metric(record("t1", 1, "0", 0, "PERIODICAL", "1.1")));
+    ASSERT_TRUE(db.insert_metric(record("t2", 0, "0", 1, "PERIODICAL", "0.2")));
+    ASSERT_TRUE(db.insert_metric(record("t1", 1, "0", 1, "PERIODICAL", "1.2")));
+    ASSERT_TRUE(db.insert_metric(record("t2", 0, "1", 1, "FINAL", "9.3", false)));
+    ASSERT_TRUE(db.insert_metric(record("t2", 0, "0", 2, "FINAL", "0.3")));
+    t1.attempt = 1;  // t1 was retried: its first attempt's records no longer count
+    db.update_trial(t1);
+
+    std::vector<std::string> got;
+    for (const auto& m : db.latest_metrics()) {
+        got.push_back(m.trial_id + "/" + std::to_string(m.attempt) + " " + m.type + " " +
+                      m.value_json);
+    }
+    EXPECT_EQ(got, (std::vector<std::string>{"t2/0 PERIODICAL 0.2", "t1/1 PERIODICAL 1.2",
+                                             "t2/0 FINAL 0.3"}));
 }
