@@ -246,4 +246,10 @@ std::string NfsServer::plugin_config(int version, const std::string& extra_json)
     return json + "}";
 }
 
+std::string NfsServer::storage_yaml(const std::string& indent) const {
+    return indent + "storageType: nfs\n" + indent + "server: 127.0.0.1\n" + indent +
+           "path: " + kExportPath + "\n" + indent + "port: " + std::to_string(nfs_port_) + "\n" +
+           indent + "mountPort: " + std::to_string(mount_port_) + "\n" + indent + "version: 3\n";
+}
+
 }  // namespace tshost::test

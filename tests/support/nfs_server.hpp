@@ -46,6 +46,9 @@ class NfsServer {
     static constexpr const char* kExportPath = "/export";
     /// nfs storage plugin config for this server (server, path, port, mountPort).
     std::string plugin_config(int version = 3, const std::string& extra_json = "") const;
+    /// The same as the keys of a tshost config's `storage` section (NFSv3, storageType
+    /// included), one per line, each line starting with `indent`.
+    std::string storage_yaml(const std::string& indent) const;
 
   private:
     void write_config() const;

@@ -64,20 +64,31 @@ void KubeE2E::SetUp() {
     fs::create_directories(root_ / "code");
     fs::copy_file(TRIAL_SCRIPT, root_ / "code" / "trial.py");
     fs::path azure_root = root_ / "azure";
-    if (storage_ == Storage::azure) {
+    if (storage_ == Storage::nfs) {
+        const std::string reason = tshost::test::NfsServer::unavailable_reason();
+        if (!reason.empty()) {
+            GTEST_SKIP() << reason;
+        }
+        // Pods write into the export directory behind ganesha's back: it must not serve the
+        // host attributes (journal sizes, listings) it cached before.
+        tshost::test::NfsServerOptions options;
+        options.revalidate_attributes = true;
+        nfs_ = std::make_unique<tshost::test::NfsServer>(options);
+        share_ = nfs_->export_dir();
+        // The emulator's mapping: nfs volume server:path → <nfs-root>/<server>/<path>.
+        fs::create_directories(root_ / "nfs" / "127.0.0.1");
+        fs::create_directory_symlink(share_, root_ / "nfs" / "127.0.0.1" / "export");
+    } else {
         key_ = random_account_key();
         ::setenv(kKeyEnv, key_.c_str(), 1);
         azure_ = std::make_unique<azure_test::Emulator>(
             azure_test::EmulatorOptions{"devaccount", key_, 5000});
-        fs::create_directories(azure_->share_dir("data"));  // the user's existing share
-        azure_root = azure_->share_dir("data").parent_path();
+        share_ = azure_->share_dir("data");
+        fs::create_directories(share_);  // the user's existing share
+        azure_root = share_.parent_path();
     }
     emulator_ = std::make_unique<kemu::test::Emulator>(std::vector<std::string>{
         "--nfs-root", (root_ / "nfs").string(), "--azure-root", azure_root.string()});
-    // The emulator's mapping: nfs volume server:path → <nfs-root>/<server>/<path>.
-    share_ = storage_ == Storage::nfs ? root_ / "nfs" / "127.0.0.1" / "export"
-                                      : azure_->share_dir("data");
-    fs::create_directories(share_);
 }
 
 void KubeE2E::TearDown() {
@@ -123,16 +134,17 @@ std::string KubeE2E::config(const Experiment& e) {
                 << indented(e.role_extra, "    ");
         }
     }
-    out << "  storage:\n";
-    if (storage_ == Storage::nfs) {
-        out << "    storageType: nfs\n    server: 127.0.0.1\n    path: /export\n"
-            << "    localMountPath: " << share_.string() << "\n";
-    } else {
-        out << "    storageType: azureStorage\n    azureAccount: devaccount\n"
-            << "    azureShare: data\n    accountKeyEnv: " << kKeyEnv << "\n"
-            << "    endpoint: " << azure_->endpoint() << "\n";
-    }
+    out << storage_yaml();
     return path.string();
+}
+
+std::string KubeE2E::storage_yaml() const {
+    if (storage_ == Storage::nfs) {
+        return "  storage:\n" + nfs_->storage_yaml("    ");
+    }
+    return "  storage:\n    storageType: azureStorage\n    azureAccount: devaccount\n"
+           "    azureShare: data\n    accountKeyEnv: " +
+           std::string(kKeyEnv) + "\n    endpoint: " + azure_->endpoint() + "\n";
 }
 
 std::vector<std::string> KubeE2E::run_args(const std::string& config_path) const {

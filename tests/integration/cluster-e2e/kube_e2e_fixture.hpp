@@ -1,10 +1,12 @@
 // The fixture of the Kubernetes platforms' end-to-end tests: the real tshost binary with a
 // platform plugin (frameworkcontroller, kubeflow-tf, kubeflow-pytorch) and a storage plugin,
-// against the kube emulator. With NFS, the nfs plugin runs in localMountPath mode on the
-// directory the emulator maps the nfs volume (127.0.0.1:/export) to; with Azure Files, the
-// azure-file plugin talks to the local Azure Files endpoint (which checks every Shared Key
-// signature) and the emulator maps azureFile volumes to that endpoint's share directory. Either
-// way, what the host writes through the storage plugin is what the pods see at /tmp/mount.
+// against the kube emulator. With NFS, the nfs plugin speaks NFSv3 (libnfs) to a real
+// nfs-ganesha of the test's own, and the emulator maps the pods' nfs volume (127.0.0.1:/export)
+// to ganesha's export directory, which pods write directly as a kernel NFS mount would; with
+// Azure Files, the azure-file plugin talks to the local Azure Files endpoint (which checks every
+// Shared Key signature) and the emulator maps azureFile volumes to that endpoint's share
+// directory. Either way, what the host writes through the storage plugin is what the pods see at
+// /tmp/mount, and the share's directory (share_) is what the pods wrote.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -22,6 +24,7 @@
 #include "db/experiment_db.hpp"
 #include "emulator.hpp"
 #include "emulator_fixture.hpp"
+#include "nfs_server.hpp"
 #include "tshost_process.hpp"
 
 namespace kube_e2e {
@@ -92,6 +95,8 @@ class KubeE2E : public testing::Test {
 
     /// Writes the experiment's config file; its path.
     std::string config(const Experiment& e);
+    /// The config's `storage` section (from its `  storage:` line) for the test's backend.
+    std::string storage_yaml() const;
     /// `tshost run` to completion.
     TshostRun run(const std::string& config_path, int timeout_s = 240);
     /// `tshost run` in the background (output in <root>/<log_name>); its pid.
@@ -152,6 +157,7 @@ class KubeE2E : public testing::Test {
     fs::path root_, share_;
     std::string key_;  // Azure Files: the account key
     std::unique_ptr<azure_test::Emulator> azure_;
+    std::unique_ptr<tshost::test::NfsServer> nfs_;  // one per test: parallel tests never share
     std::unique_ptr<kemu::test::Emulator> emulator_;
 };
 

@@ -1,5 +1,5 @@
 // Every Kubernetes platform (frameworkcontroller, kubeflow-tf, kubeflow-pytorch) × every storage
-// backend (nfs in localMountPath mode, Azure Files through the local endpoint) end to end, as a
+// backend (nfs through a real nfs-ganesha, Azure Files through the local endpoint) end to end, as a
 // user runs them: the real tshost binary against the kube emulator (kube_e2e_fixture.hpp). Each
 // scenario checks the trials' statuses, that every metric a trial's primary replica journalled is
 // stored exactly once, and that nothing is left in the cluster or the share.
@@ -78,7 +78,10 @@ TEST_P(Matrix, EveryTrialSucceedsWithItsMetricsStoredOnceAndNothingIsLeft) {
         // Where its outputs are, from the storage plugin.
         const std::string dir = "/nni/" + std::string(kExp) + "/" + t.id;
         if (storage_ == Storage::nfs) {
-            EXPECT_EQ(t.url, "nfs://127.0.0.1/export" + dir);
+            // libnfs tools open it as is: the server's ports are in it.
+            EXPECT_EQ(t.url, "nfs://127.0.0.1/export" + dir +
+                                 "?nfsport=" + std::to_string(nfs_->nfs_port()) +
+                                 "&mountport=" + std::to_string(nfs_->mount_port()));
         } else {
             EXPECT_EQ(t.url, azure_->endpoint() + "/data" + dir);
         }

@@ -1,6 +1,7 @@
 // FrameworkController's template mode (configPath) end to end: the real tshost binary completes
 // a user's Framework YAML, written as NNI required (its own PVC at /tmp/mount), for every trial
-// and runs it on the kube emulator with the nfs plugin (kube_e2e_fixture.hpp).
+// and runs it on the kube emulator with the nfs plugin and a real nfs-ganesha
+// (kube_e2e_fixture.hpp).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -61,8 +62,7 @@ class FrameworkControllerTemplateE2E : public kube_e2e::KubeE2E {
                             << "  serviceAccountName: frameworkbarrier\n"
                             << "  kubeconfig: " << emulator_->kubeconfig() << "\n"
                             << "  configPath: fw.yaml\n"
-                            << "  storage:\n    storageType: nfs\n    server: 127.0.0.1\n"
-                            << "    path: /export\n    localMountPath: " << share_.string() << "\n";
+                            << storage_yaml();
         return path.string();
     }
 };

@@ -29,11 +29,7 @@ inline std::unique_ptr<tshost::test::NfsServer> start_ganesha() {
 
 /// The NFS plugin speaking NFSv3 (libnfs) to `server`; trials use its export directory.
 inline SharedStorage ganesha_storage(const tshost::test::NfsServer& server) {
-    return {"    storageType: nfs\n    server: 127.0.0.1\n    path: " +
-                std::string(tshost::test::NfsServer::kExportPath) +
-                "\n    port: " + std::to_string(server.nfs_port()) +
-                "\n    mountPort: " + std::to_string(server.mount_port()) + "\n    version: 3\n",
-            server.export_dir()};
+    return {server.storage_yaml("    "), server.export_dir()};
 }
 
 /// 64 random bytes, base64: the shape of a storage account key.
