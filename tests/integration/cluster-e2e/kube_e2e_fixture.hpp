@@ -17,6 +17,7 @@
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <ostream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -56,6 +57,15 @@ enum class Storage { nfs, azure };
 
 inline const char* storage_name(Storage s) {
     return s == Storage::nfs ? "nfs" : "azure";
+}
+
+// How gtest prints the parameters (ctest's test names carry them): the names, not an address
+// that changes from run to run.
+inline void PrintTo(const Platform* p, std::ostream* os) {
+    *os << p->name;
+}
+inline void PrintTo(Storage s, std::ostream* os) {
+    *os << storage_name(s);
 }
 
 /// What varies between the experiments of the tests.
