@@ -55,7 +55,7 @@ TEST_F(LocalLifecycleTest, EndStatusFollowsTheExitCode) {
 
 class LocalCancelTest
     : public LocalLifecycleTest,
-      public testing::WithParamInterface<std::pair<tsh_cancel_reason, const char*>> {};
+      public testing::WithParamInterface<std::pair<tsh_cancel_reason, std::string>> {};
 
 TEST_P(LocalCancelTest, StatusReflectsTheReasonNotTheSignal) {
     const auto [reason, status] = GetParam();
@@ -73,9 +73,11 @@ TEST_P(LocalCancelTest, StatusReflectsTheReasonNotTheSignal) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Reasons, LocalCancelTest,
-                         testing::Values(std::pair{TSH_CANCEL_USER, "USER_CANCELED"},
-                                         std::pair{TSH_CANCEL_EARLY_STOP, "EARLY_STOPPED"},
-                                         std::pair{TSH_CANCEL_SYSTEM, "SYS_CANCELED"}));
+                         testing::Values(std::pair{TSH_CANCEL_USER, std::string("USER_CANCELED")},
+                                         std::pair{TSH_CANCEL_EARLY_STOP,
+                                                   std::string("EARLY_STOPPED")},
+                                         std::pair{TSH_CANCEL_SYSTEM, std::string("SYS_CANCELED")}),
+                         [](const auto& reason) { return reason.param.second; });
 
 TEST_F(LocalLifecycleTest, TrialIgnoringSigtermIsKilledAfterTheGracePeriod) {
     constexpr std::chrono::milliseconds kGrace{600};
