@@ -131,6 +131,16 @@ class PortalE2E : public testing::Test {
 
     json trials() { return get_json("/api/v1/tshost/trials")["trials"]; }
 
+    /// Opens the event stream on `events`; whether its greeting came.
+    static bool subscribe(RawConnection& events) {
+        return events.send_all("GET /api/v1/tshost/events HTTP/1.1\r\nHost: x\r\n\r\n") &&
+               events.read_until(
+                   [](std::string_view got) {
+                       return got.find("event: hello") != std::string_view::npos;
+                   },
+                   30s);
+    }
+
     int count_status(const std::string& status) {
         int n = 0;
         for (const auto& t : trials()) {
@@ -234,10 +244,7 @@ TEST_F(PortalE2E, ActionsAndTheEventStreamOfARunningExperiment) {
 
     // The stream first, so it sees what happens next.
     RawConnection events(port_);
-    ASSERT_TRUE(events.send_all("GET /api/v1/tshost/events HTTP/1.1\r\nHost: x\r\n\r\n"));
-    ASSERT_TRUE(events.read_until(
-        [](std::string_view got) { return got.find("event: hello") != std::string_view::npos; },
-        30s));
+    ASSERT_TRUE(subscribe(events));
 
     ASSERT_TRUE(eventually([&] { return count_status("RUNNING") == 1; }));
     const std::string first = trials()[0]["id"];
@@ -346,10 +353,7 @@ TEST_F(PortalE2E, AFinalResultHeldForAPossibleRetryReachesTheStreamWhenItCounts)
     port_ = start({"run", config(1, 1, "maxTrialRetries: 1\n"), "--id", "held1", "--port", "0"});
     ASSERT_NE(port_, 0);
     RawConnection events(port_);
-    ASSERT_TRUE(events.send_all("GET /api/v1/tshost/events HTTP/1.1\r\nHost: x\r\n\r\n"));
-    ASSERT_TRUE(events.read_until(
-        [](std::string_view got) { return got.find("event: hello") != std::string_view::npos; },
-        30s));
+    ASSERT_TRUE(subscribe(events));
     ASSERT_TRUE(eventually([&] { return count_status("RUNNING") == 1; }));
     const std::string id = trials()[0]["id"];
 
