@@ -19,6 +19,8 @@ struct ExperimentPaths {
     std::filesystem::path database() const { return dir / "experiment.db"; }
     std::filesystem::path config() const { return dir / "config.json"; }
     std::filesystem::path lock() const { return dir / "host.lock"; }
+    /// The trial metrics port of the last run, so a resumed host can listen there again.
+    std::filesystem::path metrics_port() const { return dir / "metrics.port"; }
 };
 
 /// Ids of every experiment under `data_dir`, oldest first.
@@ -27,7 +29,7 @@ std::vector<std::string> list_experiments(const std::filesystem::path& data_dir)
 /// Exclusive ownership of an experiment by one host process (flock), released
 /// when destroyed or when the process dies, even by kill -9.
 class ExperimentLock {
-public:
+  public:
     /// std::nullopt when another process holds it; `holder` then gets its pid.
     static std::optional<ExperimentLock> acquire(const ExperimentPaths& paths, long* holder);
     /// The pid of the process holding the lock, if any.
@@ -37,7 +39,7 @@ public:
     ExperimentLock& operator=(ExperimentLock&&) = delete;
     ~ExperimentLock();
 
-private:
+  private:
     explicit ExperimentLock(int fd) : fd_(fd) {}
     int fd_ = -1;
 };

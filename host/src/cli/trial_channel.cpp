@@ -82,6 +82,21 @@ MetricsTls prepare_metrics_tls(const fs::path& data_dir, const std::string& expe
     return out;
 }
 
+std::optional<uint16_t> read_port(const fs::path& file) {
+    const auto text = read_text(file);
+    if (!text) {
+        return std::nullopt;
+    }
+    try {
+        const int port = std::stoi(*text);
+        if (port > 0 && port <= 65535) {
+            return static_cast<uint16_t>(port);
+        }
+    } catch (const std::exception&) {
+    }
+    return std::nullopt;  // damaged: pick a new port, as on a first run
+}
+
 std::string metrics_base_url(bool tls, const std::string& address, int port) {
     return std::string(tls ? "https://" : "http://") + address + ":" + std::to_string(port);
 }
@@ -149,9 +164,37 @@ TrialChannel::TrialChannel(Session& session, const TrialChannelOptions& options)
             trialkit::install_metrics_ca(storage, session.id, tls.ca_cert_pem);
             server_options.tls = std::move(tls.server);
         }
-        parts_->server = std::make_unique<metrics::MetricsServer>(*parts_->tokens, session.events,
-                                                                  server_options);
-        parts_->server->start();
+        // Trials that are still running from the previous run post to the port they were
+        // told. With an automatic port (--port 0), listen there again when it is free, so
+        // a resumed host gets their metrics as they come rather than from the share at
+        // their end.
+        const auto previous = read_port(session.paths.metrics_port());
+        const bool automatic = options.port == 0;
+        if (automatic && previous) {
+            server_options.port = *previous;
+        }
+        try {
+            parts_->server = std::make_unique<metrics::MetricsServer>(
+                *parts_->tokens, session.events, server_options);
+            parts_->server->start();
+        } catch (const std::runtime_error& e) {
+            if (!automatic || server_options.port == 0) {
+                throw;
+            }
+            spdlog::info("the previous run's metrics port is not free ({}); picking another",
+                         e.what());
+            server_options.port = 0;
+            parts_->server = std::make_unique<metrics::MetricsServer>(
+                *parts_->tokens, session.events, server_options);
+            parts_->server->start();
+        }
+        if (previous && *previous != parts_->server->port()) {
+            spdlog::info(
+                "any trial still running from the previous run posts to port {}, not {}: its "
+                "metrics arrive from the share when it ends",
+                *previous, parts_->server->port());
+        }
+        std::ofstream(session.paths.metrics_port()) << parts_->server->port() << "\n";
         parts_->url = metrics_base_url(config.metrics_tls, address, parts_->server->port());
         spdlog::info("trial metrics server on {}:{}, trials post to {}", options.bind_address,
                      parts_->server->port(), parts_->url);

@@ -4,11 +4,15 @@
 // scenario checks the trials' statuses, that every metric a trial's primary replica journalled is
 // stored exactly once, and that nothing is left in the cluster or the share.
 #include <gmock/gmock.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <fstream>
+#include <regex>
 #include <set>
 #include <tuple>
 
@@ -48,7 +52,9 @@ class Matrix : public KubeE2E, public testing::WithParamInterface<Cell> {
     /// (their ids in `ids`; fewer when that did not happen).
     pid_t start_waiting_trials(int trials, size_t running, std::vector<std::string>& ids,
                                const std::string& wait = "--wait-for /tmp/mount/go") {
-        const Experiment e = experiment(trials, wait);
+        return start_waiting(experiment(trials, wait), running, ids);
+    }
+    pid_t start_waiting(const Experiment& e, size_t running, std::vector<std::string>& ids) {
         const pid_t host = start(config(e), "run.log");
         ids = wait_for_running_reporters(running);
         EXPECT_EQ(ids.size(), running) << "the experiment never got going\n" << run_log();
@@ -59,6 +65,13 @@ class Matrix : public KubeE2E, public testing::WithParamInterface<Cell> {
     std::string text_of(const fs::path& path) const {
         std::ifstream in(path);
         return std::string((std::istreambuf_iterator<char>(in)), {});
+    }
+
+    /// The port in a host log's "trial metrics server on ADDRESS:PORT", or "" without one.
+    std::string metrics_port_in(const std::string& log) const {
+        static const std::regex line("trial metrics server on [^ ]*:([0-9]+)");
+        std::smatch m;
+        return std::regex_search(log, m, line) ? m[1].str() : "";
     }
 };
 
@@ -318,6 +331,13 @@ TEST_P(Matrix, KillNineThenResumeAdoptsTheRunningJobsAndLosesNothing) {
     // adopts them running.
     ASSERT_TRUE(wait_until([&] { return requests(platform_.plural, "watch") > watches_before; }))
         << "the resumed host never watched";
+    // The running trials were told the first host's metrics port: the resumed one listens
+    // there again, so their results arrive as they come, not from the share at their end.
+    const std::string first_port = metrics_port_in(run_log());
+    ASSERT_FALSE(first_port.empty()) << run_log();
+    ASSERT_TRUE(wait_until([&] { return !metrics_port_in(text_of(root_ / "resume.log")).empty(); }))
+        << text_of(root_ / "resume.log");
+    EXPECT_EQ(metrics_port_in(text_of(root_ / "resume.log")), first_port);
     release_trials();
     ASSERT_EQ(wait_process(resumed, 240), 0) << text_of(root_ / "resume.log");
 
@@ -327,6 +347,51 @@ TEST_P(Matrix, KillNineThenResumeAdoptsTheRunningJobsAndLosesNothing) {
     for (const auto& t : db().trials()) {
         EXPECT_EQ(t.job_name, job_name(t.id)) << "submitted again?";
     }
+    expect_cluster_empty();
+}
+
+// Not per cell: the metrics port is the host's, whatever the platform and storage.
+class MatrixOneCell : public Matrix {};
+
+TEST_P(MatrixOneCell, AResumedHostWhoseMetricsPortIsTakenListensElsewhereAndLosesNothing) {
+    Experiment e = experiment(4, "--wait-for /tmp/mount/go");
+    // The agents stop pushing 1 s after their command ends rather than the default 30 s;
+    // what they could not deliver is in their journal on the share.
+    e.role_extra =
+        "podSpecPatch:\n  containers:\n  - name: framework\n    env:\n"
+        "    - {name: TSHOST_METRICS_FLUSH_SECONDS, value: '1'}\n";
+    std::vector<std::string> ids;
+    const pid_t host = start_waiting(e, 2, ids);
+    ASSERT_EQ(ids.size(), 2U);
+    ASSERT_EQ(::kill(host, SIGKILL), 0);
+    ASSERT_EQ(wait_process(host), -SIGKILL);
+
+    const std::string first_port = metrics_port_in(run_log());
+    ASSERT_FALSE(first_port.empty()) << run_log();
+    const int blocker = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ASSERT_GE(blocker, 0);
+    // As the host does: the killed host's connections may linger in TIME_WAIT on that port.
+    const int on = 1;
+    ASSERT_EQ(::setsockopt(blocker, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on), 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_ANY);
+    address.sin_port = htons(static_cast<uint16_t>(std::stoi(first_port)));
+    ASSERT_EQ(::bind(blocker, reinterpret_cast<const sockaddr*>(&address), sizeof address), 0)
+        << "port " << first_port;
+    ASSERT_EQ(::listen(blocker, 1), 0);
+
+    const pid_t resumed = resume("resume.log");
+    ASSERT_TRUE(wait_until([&] { return !metrics_port_in(text_of(root_ / "resume.log")).empty(); }))
+        << text_of(root_ / "resume.log");
+    EXPECT_NE(metrics_port_in(text_of(root_ / "resume.log")), first_port);
+    release_trials();
+    const int code = wait_process(resumed, 240);
+    ::close(blocker);
+    ASSERT_EQ(code, 0) << text_of(root_ / "resume.log");
+    EXPECT_THAT(text_of(root_ / "resume.log"), HasSubstr("metrics port is not free"));
+    expect_done_with_every_metric(4);
+    EXPECT_EQ(requests(platform_.plural, "create"), 4);
     expect_cluster_empty();
 }
 
@@ -379,6 +444,8 @@ TEST_P(Matrix, AForbiddenCreateFailsTheTrialsNamingTheCause) {
 
 INSTANTIATE_TEST_SUITE_P(Cells, Matrix, kCells, cell_name);
 INSTANTIATE_TEST_SUITE_P(Cells, MatrixPods, kCells, cell_name);
+INSTANTIATE_TEST_SUITE_P(Cells, MatrixOneCell,
+                         testing::Values(Cell{&kFrameworkController, Storage::nfs}), cell_name);
 
 // Kubernetes API faults during a real experiment: bursts of 429, 500 and 503 on create, get,
 // list, watch and deletecollection, with latency added to every request. The experiment still
