@@ -24,7 +24,7 @@ using nlohmann::json;
 using Alias = std::pair<std::string_view, std::string_view>;
 using Renames = std::initializer_list<std::pair<std::string_view, std::string_view>>;
 
-constexpr std::string_view kTopKeys[] = {
+constexpr std::string_view kV1TopKeys[] = {
     "authorName", "experimentName", "description", "trialConcurrency", "maxExecDuration",
     "maxTrialNum", "maxTrialDuration", "trainingServicePlatform", "searchSpacePath",
     "useAnnotation", "multiPhase", "multiThread", "nniManagerIp", "logDir", "logLevel",
@@ -32,7 +32,7 @@ constexpr std::string_view kTopKeys[] = {
     "localConfig", "kubeflowConfig", "frameworkcontrollerConfig",
     // tshost extensions, as in v2
     "maxTrialRetries", "port", "metricsTransport", "metricsTls"};
-constexpr Alias kTopRenamed[] = {
+constexpr Alias kV2NamesInV1[] = {
     {"maxExperimentDuration",
      "this is a v1 config (it has trainingServicePlatform): use "
      "maxExecDuration, or write the whole file as v2"},
@@ -315,7 +315,7 @@ void convert_trial(Context& ctx, std::string_view platform) {
 }  // namespace
 
 void convert_v1(Context& ctx) {
-    ctx.canonicalize("", KeySet{kTopKeys, {}, kTopRenamed}, true);
+    ctx.canonicalize("", KeySet{kV1TopKeys, {}, kV2NamesInV1}, true);
     const std::string platform_key = "/trainingServicePlatform";
     std::optional<std::string> platform = ctx.string(platform_key);
     if (!platform) {

@@ -12,7 +12,7 @@ namespace {
 using nlohmann::json;
 using Alias = std::pair<std::string_view, std::string_view>;
 
-constexpr std::string_view kTopKeys[] = {
+constexpr std::string_view kV2TopKeys[] = {
     "experimentName", "experimentType", "searchSpaceFile", "searchSpace", "trialCommand",
     "trialCodeDirectory", "trialConcurrency", "trialGpuNumber", "maxExperimentDuration",
     "maxTrialNumber", "maxTrialDuration", "nniManagerIp", "useAnnotation", "debug", "logLevel",
@@ -21,7 +21,7 @@ constexpr std::string_view kTopKeys[] = {
     // tshost extensions
     "maxTrialRetries", "port", "versionCheck", "logCollection", "metricsTransport", "metricsTls"};
 // v1 keys someone may carry over into a v2 file.
-constexpr Alias kTopRenamed[] = {
+constexpr Alias kV1NamesInV2[] = {
     {"maxExecDuration", "that is the v1 name; in v2 it is maxExperimentDuration"},
     {"maxTrialNum", "that is the v1 name; in v2 it is maxTrialNumber"},
     {"searchSpacePath", "that is the v1 name; in v2 it is searchSpaceFile"},
@@ -264,7 +264,7 @@ void read_trial(Context& ctx, ExperimentConfig& config) {
 }  // namespace
 
 void load_v2(Context& ctx, ExperimentConfig& config) {
-    ctx.canonicalize("", KeySet{kTopKeys, {}, kTopRenamed}, true);
+    ctx.canonicalize("", KeySet{kV2TopKeys, {}, kV1NamesInV2}, true);
     prepare_training_service(ctx);
     read_experiment(ctx, config);
     read_search_space(ctx, config);

@@ -43,31 +43,31 @@ void Broadcaster::add_client(std::shared_ptr<http::Stream> client) {
     }
 }
 
-void Broadcaster::publish_overview(std::string json) {
+void Broadcaster::publish_overview(std::string body) {
     {
         std::lock_guard lock(mutex_);
-        overview_ = std::move(json);
+        overview_ = std::move(body);
         ++revision_;
     }
     wake_.notify_one();
 }
 
-void Broadcaster::publish_trial(const std::string& id, std::string json) {
+void Broadcaster::publish_trial(const std::string& id, std::string body) {
     {
         std::lock_guard lock(mutex_);
-        trials_[id] = std::move(json);
+        trials_[id] = std::move(body);
         ++revision_;
     }
     wake_.notify_one();
 }
 
-void Broadcaster::publish_metric(std::string json) {
+void Broadcaster::publish_metric(std::string body) {
     {
         std::lock_guard lock(mutex_);
         if (metrics_.size() >= kMaxPendingMetrics) {
             metrics_.erase(metrics_.begin());
         }
-        metrics_.push_back(std::move(json));
+        metrics_.push_back(std::move(body));
         ++revision_;
     }
     wake_.notify_one();
@@ -94,12 +94,12 @@ std::string Broadcaster::take_batch() {
         batch += "event: overview\ndata: " + overview_ + "\n\n";
         overview_.clear();
     }
-    for (const auto& [id, json] : trials_) {
-        batch += "event: trial\ndata: " + json + "\n\n";
+    for (const auto& [id, body] : trials_) {
+        batch += "event: trial\ndata: " + body + "\n\n";
     }
     trials_.clear();
-    for (const auto& json : metrics_) {
-        batch += "event: metric\ndata: " + json + "\n\n";
+    for (const auto& body : metrics_) {
+        batch += "event: metric\ndata: " + body + "\n\n";
     }
     metrics_.clear();
     return batch;

@@ -36,9 +36,9 @@ class Broadcaster {
     void add_client(std::shared_ptr<http::Stream> client);
 
     // JSON texts, from any thread.
-    void publish_overview(std::string json);
-    void publish_trial(const std::string& id, std::string json);
-    void publish_metric(std::string json);
+    void publish_overview(std::string body);
+    void publish_trial(const std::string& id, std::string body);
+    void publish_metric(std::string body);
 
     uint64_t revision() const { return revision_.load(); }
     size_t clients() const;

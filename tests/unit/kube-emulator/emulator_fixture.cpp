@@ -171,10 +171,14 @@ HttpResult Emulator::request(const std::string& method, const std::string& path,
 HttpResult Emulator::request_with(const TlsFiles& tls, const std::string& method,
                                   const std::string& path, const std::string& body,
                                   const std::string& content_type) const {
+    return request_url(tls, method, base_url_ + path, body, content_type);
+}
+
+HttpResult request_url(const TlsFiles& tls, const std::string& method, const std::string& url,
+                       const std::string& body, const std::string& content_type) {
     HttpResult r;
     CURL* c = curl_easy_init();
     apply_tls(c, tls);
-    const std::string url = base_url_ + path;
     curl_slist* headers = curl_slist_append(nullptr, ("Content-Type: " + content_type).c_str());
     curl_easy_setopt(c, CURLOPT_URL, url.c_str());
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());

@@ -74,6 +74,15 @@ class Emulator {
     pid_t pid_ = -1;
 };
 
+/// One request to any URL (another host name, plain HTTP to a TLS port, ...).
+HttpResult request_url(const TlsFiles& tls, const std::string& method, const std::string& url,
+                       const std::string& body = {},
+                       const std::string& content_type = "application/json");
+
+/// The path of the frameworks in namespace default.
+inline const std::string kFrameworks =
+    "/apis/frameworkcontroller.microsoft.com/v1/namespaces/default/frameworks";
+
 /// The arguments that keep the emulator's nfs volumes under `root`/nfs (it maps the volume
 /// server:path to <nfs-root>/<server>/<path>)...
 std::vector<std::string> nfs_root_args(const std::filesystem::path& root);

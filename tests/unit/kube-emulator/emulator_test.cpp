@@ -14,8 +14,6 @@ namespace {
 
 const std::string kTfJobs = "/apis/kubeflow.org/v1/namespaces/default/tfjobs";
 const std::string kPyTorchJobs = "/apis/kubeflow.org/v1/namespaces/default/pytorchjobs";
-const std::string kFrameworks =
-    "/apis/frameworkcontroller.microsoft.com/v1/namespaces/default/frameworks";
 const std::string kPods = "/api/v1/namespaces/default/pods";
 
 json container(const std::string& name, const std::string& script,

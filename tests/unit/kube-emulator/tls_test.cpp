@@ -9,7 +9,6 @@
 #include <regex>
 #include <sstream>
 
-#include <curl/curl.h>
 #include <gtest/gtest.h>
 
 #include "common.hpp"
@@ -17,9 +16,6 @@
 
 namespace kemu::test {
 namespace {
-
-const std::string kFrameworks =
-    "/apis/frameworkcontroller.microsoft.com/v1/namespaces/default/frameworks";
 
 std::string read_file(const std::string& path) {
     std::ifstream in(path);
@@ -34,34 +30,6 @@ std::string kubeconfig_field(const std::string& text, const std::string& field) 
         return {};
     }
     return m[1];
-}
-
-std::size_t append(char* data, std::size_t size, std::size_t n, void* out) {
-    static_cast<std::string*>(out)->append(data, size * n);
-    return size * n;
-}
-
-HttpResult get_url(const std::string& url, const TlsFiles& tls) {
-    HttpResult r;
-    CURL* c = curl_easy_init();
-    curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-    if (!tls.ca.empty()) {
-        curl_easy_setopt(c, CURLOPT_CAINFO, tls.ca.c_str());
-    }
-    if (!tls.cert.empty()) {
-        curl_easy_setopt(c, CURLOPT_SSLCERT, tls.cert.c_str());
-        curl_easy_setopt(c, CURLOPT_SSLKEY, tls.key.c_str());
-    }
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, append);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
-    const CURLcode rc = curl_easy_perform(c);
-    if (rc != CURLE_OK) {
-        r.error = curl_easy_strerror(rc);
-    }
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.code);
-    curl_easy_cleanup(c);
-    return r;
 }
 
 void expect_unauthorized(const HttpResult& r) {
@@ -104,7 +72,8 @@ TEST(KubeEmulatorTls, ClientCertificateAuthenticates) {
     EXPECT_EQ(version.json_body().value("major", ""), "1");
     // The server certificate names localhost too (DNS SAN), not only 127.0.0.1 (IP SAN).
     const std::string port = emu.base_url().substr(emu.base_url().rfind(':') + 1);
-    const auto by_name = get_url("https://localhost:" + port + "/version", emu.client_tls());
+    const auto by_name =
+        request_url(emu.client_tls(), "GET", "https://localhost:" + port + "/version");
     EXPECT_EQ(by_name.error, "");
     EXPECT_EQ(by_name.code, 200) << by_name.body;
     const json stats = emu.request("GET", "/emulator/v1/stats").json_body();
@@ -141,7 +110,7 @@ TEST(KubeEmulatorTls, ServerCertificateIsSignedByTheGeneratedCaOnly) {
     // Plain HTTP to the HTTPS port gets no API answer.
     std::string plain = emu.base_url();
     plain.replace(0, 5, "http");
-    EXPECT_NE(get_url(plain + "/version", {}).code, 200);
+    EXPECT_NE(request_url({}, "GET", plain + "/version").code, 200);
 }
 
 TEST(KubeEmulatorTls, PlainHttpStaysTheDefault) {

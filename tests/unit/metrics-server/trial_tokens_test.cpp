@@ -17,7 +17,7 @@ using tshost::metrics::TrialTokens;
 
 namespace {
 
-std::string test_key() {
+std::string experiment_key() {
     std::string key;
     for (int i = 0; i < 32; ++i) {
         key += static_cast<char>(i);
@@ -45,7 +45,7 @@ mode_t mode_of(const fs::path& path) {
 // Golden values from Python's hmac module (an independent implementation):
 //   hmac.new(bytes(range(32)), b"trial-1\n0", hashlib.sha256).hexdigest()
 TEST(TrialTokens, MatchesHmacSha256OfTrialAndAttempt) {
-    const auto tokens = TrialTokens::from_key(test_key());
+    const auto tokens = TrialTokens::from_key(experiment_key());
     EXPECT_EQ(tokens.token("trial-1", 0),
               "7ec27546c64aa58afd5a1985ac1d2b621cf7b63d64fd36ee648e193f23b1b1e3");
     EXPECT_EQ(tokens.token("AbC_9.x-", 12),
@@ -53,7 +53,7 @@ TEST(TrialTokens, MatchesHmacSha256OfTrialAndAttempt) {
 }
 
 TEST(TrialTokens, VerifyAcceptsOnlyTheTokenOfThatTrialAndAttempt) {
-    const auto tokens = TrialTokens::from_key(test_key());
+    const auto tokens = TrialTokens::from_key(experiment_key());
     const auto token = tokens.token("trial-1", 3);
     EXPECT_TRUE(tokens.verify("trial-1", 3, token));
     EXPECT_FALSE(tokens.verify("trial-2", 3, token));
@@ -69,9 +69,9 @@ TEST(TrialTokens, VerifyAcceptsOnlyTheTokenOfThatTrialAndAttempt) {
 }
 
 TEST(TrialTokens, DifferentKeysGiveDifferentTokens) {
-    std::string other = test_key();
+    std::string other = experiment_key();
     other[0] = 'x';
-    EXPECT_NE(TrialTokens::from_key(test_key()).token("t", 0),
+    EXPECT_NE(TrialTokens::from_key(experiment_key()).token("t", 0),
               TrialTokens::from_key(other).token("t", 0));
     EXPECT_THROW(TrialTokens::from_key("short"), std::invalid_argument);
 }
