@@ -235,8 +235,12 @@ int main(int argc, char** argv) {
     auto db = tshost::db::ExperimentDb::open(root / "data" / "bench" / "experiment.db");
     const auto told = tuner_times(root / "tshost.log");
     const auto seen = cluster_view.seen();
-    std::vector<double> latency_ms;   // command end -> tuner
-    std::vector<double> reported_ms;  // command end -> plugin's report (last session's figure)
+    // NNI's "up to 8 s" is from the job's terminal status to the tuner (its 3 s GET poll plus
+    // its manager's 5 s poll): the same span here is the Framework's Completed status, as the
+    // bench's own watch sees it, to the tuner. The whole path from the trial's command end
+    // adds the agent, kubelet and operator, which are the cluster's, not the host's.
+    std::vector<double> job_end_ms;  // Framework Completed -> tuner
+    std::vector<double> latency_ms;  // command end -> tuner
     Stage pod{"command end -> pod finished (agent, kubelet)", {}};
     Stage job{"pod finished -> Framework Completed (operator)", {}};
     Stage plugin{"Framework Completed -> plugin's report (tshost)", {}};
@@ -265,8 +269,8 @@ int main(int argc, char** argv) {
             continue;
         }
         const auto gap = [](int64_t from, int64_t to) { return static_cast<double>(to - from); };
+        job_end_ms.push_back(gap(cluster->second.job_completed_ms, tuner->second));
         latency_ms.push_back(gap(ended_ms, tuner->second));
-        reported_ms.push_back(gap(ended_ms, reported));
         pod.ms.push_back(gap(ended_ms, cluster->second.pod_finished_ms));
         job.ms.push_back(gap(cluster->second.pod_finished_ms, cluster->second.job_completed_ms));
         plugin.ms.push_back(gap(cluster->second.job_completed_ms, reported));
@@ -293,11 +297,13 @@ int main(int argc, char** argv) {
             window,
         args.concurrency / 3.0);
     std::printf(
-        "job end -> tuner            median %.0f ms, p95 %.0f ms, max %.0f ms (%zu trials)\n",
-        percentile(latency_ms, 0.5), percentile(latency_ms, 0.95), percentile(latency_ms, 1.0),
-        latency_ms.size());
-    std::printf("job end -> plugin's report  median %.0f ms, p95 %.0f ms (last session's figure)\n",
-                percentile(reported_ms, 0.5), percentile(reported_ms, 0.95));
+        "job end -> tuner            median %.0f ms, p95 %.0f ms, max %.0f ms (%zu trials; from "
+        "the Framework's Completed status; NNI: up to 8 s)\n",
+        percentile(job_end_ms, 0.5), percentile(job_end_ms, 0.95), percentile(job_end_ms, 1.0),
+        job_end_ms.size());
+    std::printf(
+        "command end -> tuner        median %.0f ms, p95 %.0f ms, max %.0f ms (the whole path)\n",
+        percentile(latency_ms, 0.5), percentile(latency_ms, 0.95), percentile(latency_ms, 1.0));
     std::printf("where it goes (stages in order; medians do not add up exactly):\n");
     for (const Stage* stage : {&pod, &job, &plugin, &engine}) {
         print_stage(*stage);
