@@ -47,7 +47,7 @@ struct Args {
     std::string emulator = KUBE_EMULATOR_BIN;
 };
 
-// The worker writes its pid to the pod directory (its working directory), then becomes `sleep`.
+// The worker writes its pid to its working directory, then becomes `sleep`.
 // ("$$$$": the emulator, like Kubernetes, turns "$$" in a command into "$".)
 json tfjob(const std::string& name) {
     json container = {{"name", "tensorflow"},
@@ -235,8 +235,14 @@ int run(const Args& args) {
             pid_t pid = -1;
             for (const auto& e : fs::directory_iterator(pods)) {
                 if (e.path().filename().string().rfind(name + "-worker-0-", 0) == 0) {
-                    std::ifstream in(e.path() / "pid");
-                    in >> pid;
+                    // The working directory is the pod's directory, or its own /tmp when that
+                    // hides the directory (the emulator's workdir is under /tmp).
+                    for (const fs::path file : {e.path() / "pid", e.path() / "tmp" / "pid"}) {
+                        std::ifstream in(file);
+                        if (in >> pid) {
+                            break;
+                        }
+                    }
                 }
             }
             if (pid <= 0) {
