@@ -58,6 +58,13 @@ class AzureFile {
 
     explicit AzureFile(const CreateArgs& args)
         : host_(args.host), config_(parse_config(args.config_json)) {
+        // `tshost validate` and `render` reach no service: no key, no share; the pod volume
+        // is described without the key, which they redact anyway.
+        const auto experiment = nlohmann::json::parse(args.experiment_json, nullptr, false);
+        if (experiment.is_object() && experiment.contains("offline") &&
+            experiment["offline"] == true) {
+            return;
+        }
         guarded([&] {
             const auto timeout = std::chrono::milliseconds(config_.timeout_ms);
             key_ = load_account_key(config_, timeout);
@@ -78,7 +85,7 @@ class AzureFile {
     }
 
     void make_dir(std::string_view path) {
-        guarded([&] { share_->make_dir(path); });
+        guarded([&] { share().make_dir(path); });
     }
 
     // TSH_WRITE_EXECUTABLE has no REST equivalent on SMB shares; the azureFile
@@ -110,19 +117,19 @@ class AzureFile {
     }
 
     void read_file(std::string_view path, uint64_t offset, uint64_t length, Sink& out) {
-        guarded([&] { share_->read(path, offset, length, out); });
+        guarded([&] { share().read(path, offset, length, out); });
     }
 
     FileInfo stat(std::string_view path) {
         FileInfo info;
-        guarded([&] { info = share_->stat(path); });
+        guarded([&] { info = share().stat(path); });
         return info;
     }
 
     std::string list_dir(std::string_view path) {
         nlohmann::json out = nlohmann::json::array();
         guarded([&] {
-            for (const ListEntry& e : share_->list(path)) {
+            for (const ListEntry& e : share().list(path)) {
                 out.push_back({{"name", e.name},
                                {"type", e.directory ? "dir" : "file"},
                                {"size", e.size},
@@ -133,11 +140,11 @@ class AzureFile {
     }
 
     void remove(std::string_view path, uint32_t flags) {
-        guarded([&] { share_->remove(path, (flags & TSH_REMOVE_RECURSIVE) != 0); });
+        guarded([&] { share().remove(path, (flags & TSH_REMOVE_RECURSIVE) != 0); });
     }
 
     void rename(std::string_view from, std::string_view to) {
-        guarded([&] { share_->rename(from, to); });
+        guarded([&] { share().rename(from, to); });
     }
 
     std::string pod_volume() {
@@ -162,7 +169,7 @@ class AzureFile {
 
     std::string browse_url(std::string_view path) {
         if (!config_.endpoint.empty()) {
-            return share_->url(path);
+            return share().url(path);
         }
         return "https://" + config_.account + ".file." + config_.endpoint_suffix + "/" +
                config_.share + (path.empty() ? "" : "/" + std::string(path));
@@ -190,17 +197,24 @@ class AzureFile {
                           const FileShare::ChunkSource& chunk) {
         const std::string temp = temp_name(path);
         try {
-            share_->write_file(temp, size, chunk);
-            share_->rename(temp, path);
+            share().write_file(temp, size, chunk);
+            share().rename(temp, path);
         } catch (...) {
             try {
-                share_->remove(temp, false);
+                share().remove(temp, false);
             } catch (const std::exception& e) {
                 host_.warn(redact("could not remove temporary file '" + temp + "': " + e.what(),
                                   secrets_));
             }
             throw;
         }
+    }
+
+    FileShare& share() const {
+        if (!share_) {
+            throw Error(TSH_ERR_UNSUPPORTED, "the share is not reached offline (validate, render)");
+        }
+        return *share_;
     }
 
     Host host_;

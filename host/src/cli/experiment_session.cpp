@@ -92,15 +92,18 @@ engine::Limits stored_limits(const db::ExperimentDb& db, engine::Limits limits) 
 }  // namespace
 
 std::string experiment_json(const std::string& id, const config::ExperimentConfig& c,
-                            const std::filesystem::path& work_dir) {
-    return json{{"experimentId", id},
-                {"experimentName", c.experiment_name},
-                {"workDir", work_dir.string()},
-                {"trialCommand", c.trial_command},
-                {"trialCodeDirectory", c.trial_code_directory},
-                {"trialConcurrency", c.trial_concurrency},
-                {"trialGpuNumber", c.trial_gpu_number}}
-        .dump();
+                            const std::filesystem::path& work_dir, bool offline) {
+    json experiment{{"experimentId", id},
+                    {"experimentName", c.experiment_name},
+                    {"workDir", work_dir.string()},
+                    {"trialCommand", c.trial_command},
+                    {"trialCodeDirectory", c.trial_code_directory},
+                    {"trialConcurrency", c.trial_concurrency},
+                    {"trialGpuNumber", c.trial_gpu_number}};
+    if (offline) {
+        experiment["offline"] = true;
+    }
+    return experiment.dump();
 }
 
 namespace {

@@ -29,9 +29,10 @@ struct CheckedConfig {
 };
 
 /// What plugins get as tsh_create_args' experiment JSON: id, name, workDir and the
-/// trial shortcuts (trialCommand, trialCodeDirectory, ...).
+/// trial shortcuts (trialCommand, trialCodeDirectory, ...); "offline": true when the
+/// instances only validate or render and must reach no server.
 std::string experiment_json(const std::string& id, const config::ExperimentConfig& config,
-                            const std::filesystem::path& work_dir);
+                            const std::filesystem::path& work_dir, bool offline = false);
 
 /// Every plugin in the plugin directories (see plugin_directories()).
 plugin::Registry load_registry(const GlobalOptions& global);

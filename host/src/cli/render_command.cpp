@@ -7,13 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.hpp"
-#include "cli/experiment_dir.hpp"
 #include "cli/experiment_session.hpp"
-#include "cli/trial_channel.hpp"
-#include "engine/ids.hpp"
-#include "engine/packed_parameter.hpp"
-#include "trialkit/trial_hooks.hpp"
-#include "tuner/search_space.hpp"
+#include "cli/offline_render.hpp"
 
 namespace po = boost::program_options;
 
@@ -22,51 +17,14 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kRedacted = "<redacted>";
-
 int render(const GlobalOptions& global, const po::variables_map& vm) {
-    CheckedConfig checked = check_config(global, vm["config"].as<std::string>());
-    const auto& c = checked.config;
+    const CheckedConfig checked = check_config(global, vm["config"].as<std::string>());
     if (!checked.platform->descriptor.platform.render) {
-        std::cerr << "tshost: platform '" << c.platform.plugin << "' cannot render its trials\n";
+        std::cerr << "tshost: platform '" << checked.config.platform.plugin
+                  << "' cannot render its trials\n";
         return 2;
     }
-    const std::string id = engine::random_id(8, [](const std::string&) { return false; });
-    const std::string experiment = experiment_json(id, c, resolve_data_dir(global.data_dir) / id);
-
-    // The first trial as the engine would make it: the tuner's first suggestion.
-    auto tuner = tuner::make_tuner(c.tuner.name, c.tuner.class_args, 0);
-    tuner->update_search_space(tuner::SearchSpace::parse(c.search_space));
-    db::TrialRow row;
-    row.id = engine::random_id(5, [](const std::string&) { return false; });
-    row.parameters_json =
-        engine::pack_parameters(0, tuner->generate_parameters(0).value_or(json::object()));
-
-    std::unique_ptr<plugin::StorageInstance> storage;
-    std::string spec = json{{"attempt", 0}}.dump();
-    if (checked.storage != nullptr) {
-        plugin::InstanceOptions options;
-        options.experiment_json = experiment;
-        storage = std::make_unique<plugin::StorageInstance>(*checked.storage,
-                                                            c.storage->config.dump(), options);
-        // The hooks' spec without their writes (prepare(row, false) writes nothing).
-        trialkit::JournalReader journals(*storage, id);
-        const std::string url =
-            c.metrics_transport == "push"
-                ? metrics_base_url(c.metrics_tls, advertised_address(c.nni_manager_ip), c.port + 1)
-                : "";
-        trialkit::StorageTrialHooks hooks(
-            *storage, id, journals,
-            trialkit::MetricsChannel{url, [](std::string_view, int64_t) { return kRedacted; }});
-        json extended = json::parse(hooks.prepare(row, false));
-        extended["attempt"] = 0;
-        spec = extended.dump();
-    }
-    plugin::InstanceOptions options;
-    options.experiment_json = experiment;
-    options.storage = storage ? storage->access() : nullptr;
-    plugin::PlatformInstance platform(*checked.platform, c.platform.config.dump(), options);
-    const json rendered = json::parse(platform.render({row.id, 0, row.parameters_json, spec}));
+    const json rendered = json::parse(render_first_trial(global, checked));
 
     if (vm.count("scripts") != 0U) {
         const json files = rendered.value("files", json::object());

@@ -12,6 +12,7 @@
 #include "cli/command.hpp"
 #include "cli/experiment_session.hpp"
 #include "cli/network_options.hpp"
+#include "cli/offline_render.hpp"
 #include "config/experiment_config.hpp"
 #include "engine/ids.hpp"
 
@@ -145,6 +146,16 @@ int validate(const GlobalOptions& global, const po::variables_map& vm) {
     const CheckedConfig checked = check_config(global, vm["config"].as<std::string>());
     for (const auto& warning : checked.config.warnings) {
         std::cout << "warning: " << warning.to_string() << '\n';
+    }
+    // The platform's own rules on what a trial would create (CRD schemas, webhook rules,
+    // podSpecPatch, templates), checked offline: a config a submit would refuse fails here.
+    if (checked.platform->descriptor.platform.render) {
+        try {
+            render_first_trial(global, checked);
+        } catch (const std::exception& e) {
+            std::cerr << checked.config.file << ": " << e.what() << '\n';
+            return 2;
+        }
     }
     std::cout << checked.config.file << ": ok (platform " << checked.config.platform.plugin;
     if (checked.config.storage) {

@@ -339,7 +339,8 @@ typedef struct tsh_create_args {
     /** The experiment as a JSON object: {"experimentId", "workDir" (a local
      *  directory the plugin may use), "trialCommand", "trialCodeDirectory",
      *  "trialConcurrency", ...} and, where the host runs one, "metrics":
-     *  {"url", "tokenFile"}. Unknown keys must be ignored. */
+     *  {"url", "tokenFile"}; "offline": true when the host only validates or
+     *  renders (reach no server; see ABI.md). Unknown keys must be ignored. */
     tsh_str experiment_json;
 } tsh_create_args;
 
