@@ -29,6 +29,7 @@ std::string render_first_trial(const GlobalOptions& global, const CheckedConfig&
     const std::string experiment =
         experiment_json(id, c, resolve_data_dir(global.data_dir) / id, /*offline=*/true);
 
+    // The first trial as the engine would make it: the tuner's first suggestion.
     auto tuner = tuner::make_tuner(c.tuner.name, c.tuner.class_args, 0);
     tuner->update_search_space(tuner::SearchSpace::parse(c.search_space));
     db::TrialRow row;
@@ -43,6 +44,7 @@ std::string render_first_trial(const GlobalOptions& global, const CheckedConfig&
         options.experiment_json = experiment;
         storage = std::make_unique<plugin::StorageInstance>(*checked.storage,
                                                             c.storage->config.dump(), options);
+        // The hooks' spec without their writes (prepare(row, false) writes nothing).
         trialkit::JournalReader journals(*storage, id);
         const std::string url =
             c.metrics_transport == "push"
